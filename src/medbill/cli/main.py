@@ -1,0 +1,36 @@
+"""`medbill`: the root command. Subcommand modules register themselves here; imports stay lazy for fast start."""
+
+from __future__ import annotations
+
+import typer
+
+from medbill import __version__
+from medbill.cli.codes import app as codes_app
+from medbill.cli.demo import demo
+
+app = typer.Typer(
+    name="medbill",
+    help="Open medical coding and billing engine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(codes_app, name="codes")
+app.command()(demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"medbill {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """Open medical coding and billing engine."""
+
+
+def run() -> None:
+    app()

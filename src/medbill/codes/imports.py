@@ -1,0 +1,204 @@
+"""User imports: a licensed CPT file and the main ICD-10-CM Alphabetic Index.
+
+CPT descriptors are AMA property, so medbill ships none: a user with a licence imports their file here. An import
+is checked whole before anything is kept; then the file is copied into the medbill home and the store rebuilt.
+If the rebuild fails, the previous import list is restored, so a bad file never leaves a half-changed library.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from medbill.codes.catalog_build import CPT_PATTERN, CatalogRow
+from medbill.codes.editions import CodeSystem, Edition
+from medbill.codes.periods import format_period
+from medbill.codes.store import Progress, UserImport, ensure_store, read_imports, write_imports
+from medbill.errors import InvalidInput
+from medbill.issues import Issue, Location, Severity
+
+_CODE_COLUMNS = {"code", "cpt", "cptcode", "hcpcs", "hcpcscode", "procedurecode", "conceptcode"}
+_LONG_COLUMNS = {"longdescription", "longdescriptor", "descriptor", "description", "long", "clinicianconsumerfriendly"}
+_MEDIUM_COLUMNS = {"mediumdescription", "mediumdescriptor", "medium"}
+_SHORT_COLUMNS = {"shortdescription", "shortdescriptor", "short"}
+_START_COLUMNS = {"effectivedate", "effective", "startdate", "start", "addeddate", "added"}
+_END_COLUMNS = {"deletedate", "deleted", "deletiondate", "enddate", "end", "terminationdate"}
+
+
+@dataclass(frozen=True, slots=True)
+class CptEntry:
+    code: str
+    title: str
+    short_title: str | None
+    start: date | None
+    end: date | None
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def _decode(data: bytes, name: str) -> str:
+    if not data.strip():
+        raise InvalidInput(f"{name}: the file is empty")
+    if b"\x00" in data[:4096]:
+        raise InvalidInput(f"{name}: this is a binary file, not a CSV or text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{name}: byte {exc.start} is not valid UTF-8 or Windows-1252 text") from exc
+
+
+def _parse_date(text: str, name: str, line: int, issues: list[Issue]) -> date | None:
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y%m%d"):
+        try:
+            from datetime import datetime
+
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    issues.append(_bad(name, line, f"date {text!r} is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"))
+    return None
+
+
+def _bad(name: str, line: int, message: str) -> Issue:
+    return Issue(Severity.ERROR, "import.row", message, Location(file=name, line=line))
+
+
+def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
+    """Read a CPT file: a CSV/TSV/pipe file with a header, or the AMA's fixed "CODE descriptor" text layout."""
+    text = _decode(data, name)
+    lines = text.splitlines()
+    first = lines[0]
+    issues: list[Issue] = []
+    entries: list[CptEntry] = []
+    delimiter = max(("\t", "|", ","), key=first.count)
+    header = [_squash(h) for h in next(csv.reader([first], delimiter=delimiter))]
+    if first.count(delimiter) and any(h in _CODE_COLUMNS for h in header):
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        next(reader)
+
+        def col(names: set[str]) -> int | None:
+            return next((i for i, h in enumerate(header) if h in names), None)
+
+        code_i, long_i, med_i, short_i = col(_CODE_COLUMNS), col(_LONG_COLUMNS), col(_MEDIUM_COLUMNS), col(_SHORT_COLUMNS)
+        start_i, end_i = col(_START_COLUMNS), col(_END_COLUMNS)
+        if long_i is None and med_i is None and short_i is None:
+            raise InvalidInput(f"{name}: line 1 has no descriptor column (expected e.g. 'long description')")
+        for line_no, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+
+            def cell(i: int | None, row: list[str] = row) -> str:
+                return row[i].strip() if i is not None and i < len(row) else ""
+
+            title = cell(long_i) or cell(med_i) or cell(short_i)
+            entries.append(
+                CptEntry(
+                    cell(code_i).upper(),
+                    title,
+                    cell(short_i) or None,
+                    _parse_date(cell(start_i), name, line_no, issues),
+                    _parse_date(cell(end_i), name, line_no, issues),
+                )
+            )
+            _check_entry(entries[-1], name, line_no, issues)
+    else:
+        for line_no, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            code, _, title = line.strip().partition(delimiter if first.count(delimiter) else " ")
+            entries.append(CptEntry(code.strip().upper(), title.strip().strip('"'), None, None, None))
+            _check_entry(entries[-1], name, line_no, issues)
+    if issues:
+        raise InvalidInput(f"{name}: {len(issues)} row(s) cannot be imported (first: {issues[0].message}, "
+                           f"line {issues[0].location.line if issues[0].location else '?'})", issues=issues)
+    if not entries:
+        raise InvalidInput(f"{name}: no CPT rows found")
+    return entries
+
+
+def _check_entry(entry: CptEntry, name: str, line: int, issues: list[Issue]) -> None:
+    if not CPT_PATTERN.match(entry.code):
+        issues.append(_bad(name, line, f"{entry.code!r} is not a CPT code (5 digits, or 4 digits + F/T/U/M)"))
+    elif not entry.title:
+        issues.append(_bad(name, line, f"{entry.code} has no descriptor"))
+
+
+def _edition_year(name: str, effective: date | None) -> date:
+    if effective is not None:
+        return effective
+    match = re.search(r"(20\d\d)", name)
+    return date(int(match.group(1)) if match else date.today().year, 1, 1)
+
+
+def cpt_edition(imp: UserImport) -> Edition:
+    start = date.fromisoformat(imp.effective)
+    return Edition(CodeSystem.CPT, imp.edition, start, date(start.year, 12, 31), f"user import {imp.file}")
+
+
+def load_cpt(imp: UserImport, home: Path) -> tuple[list[CatalogRow], Edition]:
+    entries = parse_cpt(imp.path(home).read_bytes(), imp.file)
+    rows: list[CatalogRow] = [
+        ("CPT", e.code, e.title, e.short_title, format_period(e.start, e.end), '{"source": "user import"}')
+        for e in entries
+    ]
+    return rows, cpt_edition(imp)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
+def _install(kind: str, path: Path, data: bytes, edition: str, effective: date, home: Path,
+             progress: Progress | None) -> UserImport:
+    digest = hashlib.sha256(data).hexdigest()
+    imp = UserImport(kind, f"{kind}-{digest[:12]}{''.join(path.suffixes[-2:]) or '.txt'}", digest, edition,
+                     effective.isoformat(), date.today().isoformat())
+    previous = read_imports(home)
+    target = imp.path(home)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, target)
+    write_imports(home, [*(i for i in previous if i.kind != kind), imp])
+    try:
+        ensure_store(home, progress)
+    except BaseException:
+        write_imports(home, previous)
+        raise
+    return imp
+
+
+def import_cpt(path: Path, home: Path, *, edition: str | None = None, effective: date | None = None,
+               progress: Progress | None = None) -> tuple[UserImport, int]:
+    data = _read(path)
+    entries = parse_cpt(data, path.name)
+    start = _edition_year(path.name, effective)
+    imp = _install("cpt", path, data, edition or f"CPT {start.year} (user import)", start, home, progress)
+    return imp, len(entries)
+
+
+def import_index(path: Path, home: Path, *, edition: str | None = None,
+                 progress: Progress | None = None) -> tuple[UserImport, int]:
+    from medbill.codes.index_tables import IndexKind, parse_index
+
+    data = _read(path)
+    table = parse_index(data, IndexKind.DISEASE, name=path.name)
+    start = _edition_year(path.name, None)
+    name = edition or f"ICD-10-CM Index to Diseases and Injuries {table.version} (user import)"
+    imp = _install("index", path, data, name, start, home, progress)
+    return imp, sum(1 for _ in table.main_terms())

@@ -1,0 +1,44 @@
+"""Validity periods: when a code was valid, with the edit flags in force then.
+
+Serialized in the store as "YYYYMMDD-YYYYMMDD:flag|flag;..." (end empty when open) so a record loads with one
+string split and no date parsing until a date is asked about.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    start: date
+    end: date | None
+    flags: frozenset[str]
+
+    def contains(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+def _date(text: str) -> date | None:
+    return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if text else None
+
+
+def parse_periods(text: str) -> tuple[Period, ...]:
+    if not text:
+        return ()
+    out = []
+    for part in text.split(";"):
+        span, _, flags = part.partition(":")
+        start, _, end = span.partition("-")
+        first = _date(start)
+        if first is None:
+            raise ValueError(f"period without a start: {part!r}")
+        out.append(Period(first, _date(end), frozenset(f for f in flags.split("|") if f)))
+    return tuple(out)
+
+
+def format_period(start: date | None, end: date | None, flags: frozenset[str] | tuple[str, ...] = ()) -> str:
+    first = (start or date(1900, 1, 1)).strftime("%Y%m%d")
+    last = end.strftime("%Y%m%d") if end else ""
+    return f"{first}-{last}:{'|'.join(sorted(flags))}"

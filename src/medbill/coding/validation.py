@@ -1,0 +1,314 @@
+"""Code validation for a date of service: every problem a coder or a payer edit would name, as Issues.
+
+ICD-10-CM: malformed input, unknown code (with "did you mean"), header code (with its billable codes), 7th
+character required or invalid, placeholder X missing, not yet valid or deleted on the date. The same shape for
+HCPCS, CPT (structure and known numbers), ICD-10-PCS, modifiers, POS, CARC/RARC and taxonomy.
+A date past the newest loaded edition adds an info issue saying a newer release applies and is not loaded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz.distance import Levenshtein
+from rapidfuzz.process import extract
+
+from medbill.codes.catalog import CatalogCode
+from medbill.codes.catalog_build import CPT_PATTERN
+from medbill.codes.editions import CodeSystem, EditionChoice
+from medbill.codes.icd10cm import Icd10cmCode, normalize
+from medbill.codes.library import CodeLibrary
+from medbill.issues import Issue, Severity
+
+ICD10CM_START = date(2015, 10, 1)
+ICD10CM_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+HCPCS_PATTERN = re.compile(r"^[A-V][0-9]{4}$")
+PCS_PATTERN = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
+MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
+POS_PATTERN = re.compile(r"^[0-9]{2}$")
+TAXONOMY_PATTERN = re.compile(r"^[0-9]{3}[0-9A-Z]{6}X$")
+SYSTEM_ALIASES = {
+    "icd10cm": CodeSystem.ICD10CM,
+    "icd10": CodeSystem.ICD10CM,
+    "dx": CodeSystem.ICD10CM,
+    "icd10pcs": CodeSystem.ICD10PCS,
+    "pcs": CodeSystem.ICD10PCS,
+    "hcpcs": CodeSystem.HCPCS,
+    "cpt": CodeSystem.CPT,
+    "modifier": CodeSystem.MODIFIER,
+    "mod": CodeSystem.MODIFIER,
+    "pos": CodeSystem.POS,
+    "carc": CodeSystem.CARC,
+    "rarc": CodeSystem.RARC,
+    "group": CodeSystem.CAS_GROUP,
+    "taxonomy": CodeSystem.TAXONOMY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    code: str
+    system: CodeSystem | None
+    valid: bool
+    billable: bool
+    edition: str | None
+    title: str | None
+    issues: tuple[Issue, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "system": str(self.system) if self.system else None,
+            "valid": self.valid,
+            "billable": self.billable,
+            "edition": self.edition,
+            "title": self.title,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+def parse_system(name: str) -> CodeSystem:
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    if key in SYSTEM_ALIASES:
+        return SYSTEM_ALIASES[key]
+    raise ValueError(f"unknown code system {name!r} (one of: {', '.join(sorted(SYSTEM_ALIASES))})")
+
+
+def _err(code: str, message: str, hint: str | None = None) -> Issue:
+    return Issue(Severity.ERROR, code, message, hint=hint)
+
+
+def _notice(choice: EditionChoice) -> tuple[Issue, ...]:
+    if choice.notice is None:
+        return ()
+    return (Issue(Severity.INFO, "EDITION-NOT-LOADED", choice.notice),)
+
+
+class Validator:
+    """Validates codes against a CodeLibrary; holds small caches so bulk validation stays fast."""
+
+    def __init__(self, library: CodeLibrary) -> None:
+        self.library = library
+        self.icd = library.icd10cm
+        self._valid_cache: dict[tuple[str, date], ValidationResult] = {}
+        self._icd_keys: list[str] | None = None
+
+    # -- dispatch ------------------------------------------------------------------------------------------
+    def validate(self, code: str, on: date | None = None, system: CodeSystem | None = None) -> ValidationResult:
+        day = on or date.today()
+        text = code.strip()
+        if system is None and ":" in text:
+            prefix, _, rest = text.partition(":")
+            try:
+                system, text = parse_system(prefix), rest.strip()
+            except ValueError:
+                pass
+        system = system or self.detect(text)
+        if system is None:
+            return ValidationResult(
+                code, None, False, False, None, None,
+                (_err("CODE-AMBIGUOUS", f"{text!r} could be a modifier or a place of service",
+                      hint=f"name the system: modifier:{text} or pos:{text}"),),
+            )
+        if system is CodeSystem.ICD10CM:
+            return self.icd10cm(text, day)
+        return self.catalog(text, day, system)
+
+    def detect(self, text: str) -> CodeSystem | None:
+        upper = text.upper()
+        if "." in upper:
+            return CodeSystem.ICD10CM
+        if CPT_PATTERN.match(upper):
+            return CodeSystem.CPT
+        if HCPCS_PATTERN.match(upper):
+            if self.library.catalog(CodeSystem.HCPCS).get(upper) is not None or self.icd.get(upper) is None:
+                return CodeSystem.HCPCS
+            return CodeSystem.ICD10CM
+        if len(upper) == 7 and upper[0].isdigit() and PCS_PATTERN.match(upper):
+            return CodeSystem.ICD10PCS
+        if TAXONOMY_PATTERN.match(upper):
+            return CodeSystem.TAXONOMY
+        if len(upper) == 2:
+            return None if upper.isdigit() else CodeSystem.MODIFIER
+        return CodeSystem.ICD10CM
+
+    # -- ICD-10-CM -----------------------------------------------------------------------------------------
+    def icd10cm(self, code: str, on: date) -> ValidationResult:
+        cached = self._valid_cache.get((code, on))
+        if cached is not None:
+            return cached
+        text = code.strip().upper()
+        choice = self.icd.timeline.choose(on)
+        if not ICD10CM_PATTERN.match(text) or ("." in text and text.index(".") != 3):
+            return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, None, (
+                _err("DX-MALFORMED", f"{code!r} is not an ICD-10-CM code: a letter, a digit, a digit or letter, "
+                     "then up to four characters after a dot in position 4 (A00.0, S72.001A)"),))
+        rec = self.icd.get(text)
+        if rec is not None and rec.kind == "code" or rec is not None and rec.kind == "category":
+            period = rec.period_on(on)
+            if period is not None and on >= ICD10CM_START:
+                result = ValidationResult(code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title,
+                                          _notice(choice))
+                if len(self._valid_cache) < 500_000:
+                    self._valid_cache[(code, on)] = result
+                return result
+        issues = list(self._icd10cm_issues(code, rec, on))
+        issues.extend(_notice(choice))
+        return ValidationResult(code, CodeSystem.ICD10CM, not any(i.is_error for i in issues), False,
+                                choice.edition.name, rec.title if rec else None, tuple(issues))
+
+    def _icd10cm_issues(self, code: str, rec: Icd10cmCode | None, on: date) -> list[Issue]:
+        text = code.strip().upper()
+        if on < ICD10CM_START:
+            return [_err("DX-BEFORE-ICD10", f"ICD-10-CM applies to dates of service from 2015-10-01, not "
+                         f"{on.isoformat()}", hint="code dates of service before 2015-10-01 in ICD-9-CM")]
+        if rec is None:
+            return self._unknown_icd10cm(normalize(text), on)
+        if rec.kind in ("chapter", "block"):
+            return [_err("DX-NOT-A-CODE", f"{rec.code} is an ICD-10-CM {rec.kind} ({rec.title}), not a code")]
+        if rec.periods:
+            first, last = rec.periods[0], rec.periods[-1]
+            if on < first.start:
+                return [_err("DX-NOT-YET-VALID", f"{rec.code} was added on {first.start.isoformat()}; it is not "
+                             f"valid for a date of service of {on.isoformat()}")]
+            if last.end is not None and on > last.end:
+                replacements = self.icd.billable_descendants(rec, on)
+                hint = _list_codes(replacements, "use one of") if replacements else None
+                return [_err("DX-DELETED", f"{rec.code} was valid through {last.end.isoformat()}; it is not valid "
+                             f"for a date of service of {on.isoformat()}", hint=hint)]
+        seventh = self.icd.seventh_characters(rec)
+        if seventh is not None and rec.children and all(len(c) == 7 for c in rec.children):
+            chars = ", ".join(f"{c} ({t})" for c, t in seventh.values)
+            example = _with_seventh(rec.key, seventh.values[0][0])
+            return [_err("DX-7TH-REQUIRED", f"{rec.code} requires a 7th character: {chars}",
+                         hint=f"for example {example}")]
+        billable = self.icd.billable_descendants(rec, on)
+        return [_err("DX-HEADER", f"{rec.code} is a header ({rec.kind}), not billable: report a code below it",
+                     hint=_list_codes(billable, "billable codes") if billable else None)]
+
+    def _unknown_icd10cm(self, key: str, on: date) -> list[Issue]:
+        # 7th character given on a code that needs placeholder X (T36.01A -> T36.0X1A).
+        if 5 <= len(key) <= 7:
+            base, last = key[:-1], key[-1]
+            for split in range(len(base), 2, -1):
+                candidate = base[:split] + "X" * (6 - len(base)) + base[split:] + last
+                if len(candidate) == 7 and candidate != key:
+                    found = self.icd.get(candidate)
+                    if found is not None and found.period_on(on):
+                        return [_err("DX-PLACEHOLDER", f"{_dotted(key)} is missing placeholder X: the 7th "
+                                     f"character must be in position 7", hint=f"use {found.code}")]
+        # An invalid 7th character on a code that takes one.
+        if len(key) == 7:
+            stem = self.icd.get(key[:6].rstrip("X") if key[:6].endswith("X") else key[:6])
+            if stem is not None:
+                seventh = self.icd.seventh_characters(stem)
+                if seventh is not None:
+                    allowed = ", ".join(c for c, _ in seventh.values)
+                    return [_err("DX-7TH-INVALID", f"{key[6]!r} is not a 7th character of {stem.code} "
+                                 f"(allowed: {allowed})", hint=f"for example {_with_seventh(stem.key, seventh.values[0][0])}")]
+        return [_err("DX-UNKNOWN", f"{_dotted(key)} is not an ICD-10-CM code", hint=self._did_you_mean(key, on))]
+
+    def _did_you_mean(self, key: str, on: date) -> str | None:
+        if self._icd_keys is None:
+            self._icd_keys = [r.key for r in self.icd.records() if r.kind not in ("chapter", "block")]
+        near = extract(key, self._icd_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=12)
+        ranked = sorted(near, key=lambda m: (m[1], self.icd.get(m[0]) is None or not self.icd.get(m[0]).period_on(on)))  # type: ignore[union-attr]
+        codes = [self.icd.display(m[0]) for m in ranked[:5]]
+        return f"did you mean {', '.join(codes)}?" if codes else None
+
+    # -- the other systems ----------------------------------------------------------------------------------
+    def catalog(self, code: str, on: date, system: CodeSystem) -> ValidationResult:
+        text = code.strip().upper()
+        if system is CodeSystem.POS:
+            text = text.zfill(2)
+        catalog = self.library.catalog(system)
+        pattern = _PATTERNS.get(system)
+        if pattern is not None and not pattern.match(text):
+            return ValidationResult(code, system, False, False, None, None,
+                                    (_err(f"{_PREFIX[system]}-MALFORMED", f"{code!r} is not a {system} code: "
+                                          f"{_SHAPES[system]}"),))
+        rec = catalog.get(text)
+        timeline = catalog.timeline
+        choice = timeline.choose(on) if timeline is not None else None
+        edition = choice.edition.name if choice else None
+        notices = _notice(choice) if choice else ()
+        if rec is None or (system is CodeSystem.POS and rec.title.lower().startswith("unassigned")):
+            return ValidationResult(code, system, False, False, edition, None,
+                                    (self._unknown_catalog(text, system), *notices))
+        issues = list(_period_issues(rec, on))
+        if system is CodeSystem.CPT and not rec.title:
+            issues.append(Issue(Severity.INFO, "CPT-NO-DESCRIPTOR",
+                                f"{rec.code} is a known CPT code number; descriptors are not loaded",
+                                hint="import your licensed CPT file: medbill codes import-cpt FILE"))
+        issues.extend(notices)
+        valid = not any(i.is_error for i in issues)
+        billable = valid and system in (CodeSystem.HCPCS, CodeSystem.CPT, CodeSystem.ICD10PCS)
+        return ValidationResult(code, system, valid, billable, edition, rec.title or None, tuple(issues))
+
+    def _unknown_catalog(self, text: str, system: CodeSystem) -> Issue:
+        if system is CodeSystem.CPT:
+            cat = {"F": "Category II", "T": "Category III", "U": "PLA", "M": "MAAA"}.get(text[-1], "Category I")
+            source = ("the imported CPT file" if self.library.has_cpt_descriptors()
+                      else "the CMS PFS RVU / NCCI tables (no CPT file imported)")
+            return _err("CPT-UNKNOWN", f"{text} has the {cat} format but is not a known CPT code in {source}")
+        codes = [c.code for c in self.library.catalog(system).codes()]
+        near = extract(text, codes, scorer=Levenshtein.distance, score_cutoff=1, limit=5)
+        hint = f"did you mean {', '.join(m[0] for m in near)}?" if near else None
+        return _err(f"{_PREFIX[system]}-UNKNOWN", f"{text} is not a {system} code", hint=hint)
+
+
+_PREFIX = {
+    CodeSystem.HCPCS: "HCPCS",
+    CodeSystem.CPT: "CPT",
+    CodeSystem.ICD10PCS: "PCS",
+    CodeSystem.MODIFIER: "MOD",
+    CodeSystem.POS: "POS",
+    CodeSystem.CARC: "CARC",
+    CodeSystem.RARC: "RARC",
+    CodeSystem.CAS_GROUP: "GROUP",
+    CodeSystem.TAXONOMY: "TAXONOMY",
+}
+_PATTERNS = {
+    CodeSystem.HCPCS: HCPCS_PATTERN,
+    CodeSystem.CPT: CPT_PATTERN,
+    CodeSystem.ICD10PCS: PCS_PATTERN,
+    CodeSystem.MODIFIER: MODIFIER_PATTERN,
+    CodeSystem.POS: POS_PATTERN,
+    CodeSystem.TAXONOMY: TAXONOMY_PATTERN,
+}
+_SHAPES = {
+    CodeSystem.HCPCS: "a letter A-V and four digits (J1100)",
+    CodeSystem.CPT: "five digits, or four digits and F, T, U or M (99213, 3074F, 0042T)",
+    CodeSystem.ICD10PCS: "seven characters, digits and letters except I and O (0016070)",
+    CodeSystem.MODIFIER: "two letters or digits (25, LT, XU)",
+    CodeSystem.POS: "two digits (11)",
+    CodeSystem.TAXONOMY: "ten characters ending in X (207Q00000X)",
+}
+
+
+def _period_issues(rec: CatalogCode, on: date) -> list[Issue]:
+    if not rec.periods or rec.period_on(on) is not None:
+        return []
+    first, last = rec.periods[0], rec.periods[-1]
+    prefix = _PREFIX.get(rec.system, str(rec.system))
+    if on < first.start:
+        return [_err(f"{prefix}-NOT-YET-VALID", f"{rec.code} is effective from {first.start.isoformat()}; not valid "
+                     f"on {on.isoformat()}")]
+    end = last.end.isoformat() if last.end else "?"
+    return [_err(f"{prefix}-TERMINATED", f"{rec.code} was valid through {end}; not valid on {on.isoformat()}")]
+
+
+def _dotted(key: str) -> str:
+    return key if len(key) <= 3 else f"{key[:3]}.{key[3:]}"
+
+
+def _with_seventh(key: str, char: str) -> str:
+    return _dotted(key.ljust(6, "X") + char)
+
+
+def _list_codes(records: list[Icd10cmCode], label: str, limit: int = 12) -> str:
+    shown = ", ".join(r.code for r in records[:limit])
+    more = f" (+{len(records) - limit} more)" if len(records) > limit else ""
+    return f"{label}: {shown}{more}"
