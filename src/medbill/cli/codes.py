@@ -8,15 +8,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from medbill.cli.common import JsonOption, OnOption, console, fail, failures, open_library, parse_date, print_json
+from medbill.cli.common import (
+    JsonOption,
+    OnOption,
+    console,
+    fail,
+    failures,
+    open_library,
+    parse_date,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from medbill.codes.catalog import CatalogAnswer
     from medbill.codes.icd10cm import CodeAnswer
     from medbill.codes.library import CodeLibrary
 
-app = typer.Typer(help="Code sets: ICD-10-CM, ICD-10-PCS, HCPCS, CPT, modifiers, POS, CARC/RARC, taxonomy.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Code sets: ICD-10-CM, ICD-10-PCS, HCPCS, CPT, modifiers, POS, CARC/RARC, taxonomy.", no_args_is_help=True
+)
 
 NOTE_TITLES = {
     "includes": "Includes",
@@ -216,7 +226,9 @@ def validate(
         for r in results:
             mark = "[green]valid[/]" if r.valid else "[red]invalid[/]"
             what = f"{r.system} " if r.system else ""
-            out.print(f"[bold]{escape(r.code)}[/] {mark} {what}{escape(r.title or '')} [dim]{escape(r.edition or '')}[/]")
+            out.print(
+                f"[bold]{escape(r.code)}[/] {mark} {what}{escape(r.title or '')} [dim]{escape(r.edition or '')}[/]"
+            )
             for issue in r.issues:
                 colour = {"error": "red", "warning": "yellow"}.get(str(issue.severity), "cyan")
                 out.print(f"  [{colour}]{issue.severity}[/] {issue.code}: {escape(issue.message)}")
@@ -261,8 +273,9 @@ def editions(json: JsonOption = False) -> None:
     for column in ("system", "edition", "from", "through", "source"):
         table.add_column(column)
     for e in eds:
-        table.add_row(str(e.system), e.name, e.effective.isoformat(),
-                      e.through.isoformat() if e.through else "(open)", e.source)
+        table.add_row(
+            str(e.system), e.name, e.effective.isoformat(), e.through.isoformat() if e.through else "(open)", e.source
+        )
     console().print(table)
 
 

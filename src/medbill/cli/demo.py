@@ -25,7 +25,9 @@ VALIDATE = (
 
 
 def demo(
-    out: Annotated[str, typer.Option(help="Folder for the demo's files (later issues write claims here).")] = "medbill-demo",
+    out: Annotated[
+        str, typer.Option(help="Folder for the demo's files (later issues write claims here).")
+    ] = "medbill-demo",
 ) -> None:
     """Build the code-set store (progress bar) and show lookups, searches and validations on real data."""
     from rich.markup import escape
@@ -50,8 +52,14 @@ def demo(
             answer = icd.lookup(code, date(2025, 3, 1))
             assert answer is not None, code
             kinds = sorted({n.kind for n in answer.notes()})
-            lookups.add_row(answer.code, escape(answer.record.title), "yes" if answer.billable else "no",
-                            ", ".join(kinds), ", ".join(sorted(answer.flags)), answer.edition.name)
+            lookups.add_row(
+                answer.code,
+                escape(answer.record.title),
+                "yes" if answer.billable else "no",
+                ", ".join(kinds),
+                ", ".join(sorted(answer.flags)),
+                answer.edition.name,
+            )
         con.print(lookups)
 
         searcher = Searcher(library)

@@ -22,7 +22,7 @@ app.command()(demo)
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"medbill {__version__}")
-        raise typer.Exit()
+        raise typer.Exit
 
 
 @app.callback()

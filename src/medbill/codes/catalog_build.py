@@ -141,7 +141,14 @@ def taxonomy_rows() -> Iterator[CatalogRow]:
                 "medicare_specialty": medicare.get(code),
             }
         )
-        yield ("taxonomy", code, r["Display Name"].strip() or r["Classification"], None, format_period(None, None), detail)
+        yield (
+            "taxonomy",
+            code,
+            r["Display Name"].strip() or r["Classification"],
+            None,
+            format_period(None, None),
+            detail,
+        )
 
 
 def catalog_editions() -> list[Edition]:
@@ -161,7 +168,9 @@ def catalog_editions() -> list[Edition]:
             "CMS PFS RVU CY2024, NCCI MUE Q3 2024, NCCI add-on edits 2024",
         ),
         Edition(CodeSystem.MODIFIER, "Modifiers 2024", date(2024, 1, 1), date(2024, 12, 31), "CMS modifier lists 2024"),
-        Edition(CodeSystem.POS, "Place of Service code set 2024", date(2024, 1, 1), None, "CMS Place of Service code set"),
+        Edition(
+            CodeSystem.POS, "Place of Service code set 2024", date(2024, 1, 1), None, "CMS Place of Service code set"
+        ),
         Edition(CodeSystem.CARC, "CARC June 2024", date(1995, 1, 1), None, "X12 code list, June 2024 (dated per code)"),
         Edition(CodeSystem.RARC, "RARC June 2024", date(1997, 1, 1), None, "X12 code list, June 2024 (dated per code)"),
         Edition(CodeSystem.CAS_GROUP, "Claim adjustment group codes", date(1995, 1, 1), None, "X12 code list"),

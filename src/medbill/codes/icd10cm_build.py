@@ -106,13 +106,9 @@ def _visual_impairment_text(elem: ET.Element) -> str:
     lines = []
     for category in elem.findall("visCategory"):
         value = _text(category.find("value")) or _text(category.find("heading"))
-        ranges = [
-            f"{_text(r.find('visMax'))} / {_text(r.find('visMin'))}" for r in category.findall("visRange")
-        ]
+        ranges = [f"{_text(r.find('visMax'))} / {_text(r.find('visMin'))}" for r in category.findall("visRange")]
         lines.append(f"{value}: " + "; ".join(ranges))
-    return "Visual impairment categories (maximum less than / minimum equal to or better than): " + " | ".join(
-        lines
-    )
+    return "Visual impairment categories (maximum less than / minimum equal to or better than): " + " | ".join(lines)
 
 
 def parse_tabular() -> tuple[str, dict[str, Node]]:
@@ -147,7 +143,16 @@ def parse_tabular() -> tuple[str, dict[str, Node]]:
             sid = section.get("id", "")
             first, _, last = sid.partition("-")
             seq += 1
-            block = add(Node(block_key(first, last or first), block_key(first, last or first), "block", _text(section.find("desc")), ch.key, seq))
+            block = add(
+                Node(
+                    block_key(first, last or first),
+                    block_key(first, last or first),
+                    "block",
+                    _text(section.find("desc")),
+                    ch.key,
+                    seq,
+                )
+            )
             _collect_notes(section, block)
             for diag in section.findall("diag"):
                 walk_diag(diag, block.key)

@@ -93,7 +93,12 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
         def col(names: set[str]) -> int | None:
             return next((i for i, h in enumerate(header) if h in names), None)
 
-        code_i, long_i, med_i, short_i = col(_CODE_COLUMNS), col(_LONG_COLUMNS), col(_MEDIUM_COLUMNS), col(_SHORT_COLUMNS)
+        code_i, long_i, med_i, short_i = (
+            col(_CODE_COLUMNS),
+            col(_LONG_COLUMNS),
+            col(_MEDIUM_COLUMNS),
+            col(_SHORT_COLUMNS),
+        )
         start_i, end_i = col(_START_COLUMNS), col(_END_COLUMNS)
         if long_i is None and med_i is None and short_i is None:
             raise InvalidInput(f"{name}: line 1 has no descriptor column (expected e.g. 'long description')")
@@ -123,8 +128,11 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
             entries.append(CptEntry(code.strip().upper(), title.strip().strip('"'), None, None, None))
             _check_entry(entries[-1], name, line_no, issues)
     if issues:
-        raise InvalidInput(f"{name}: {len(issues)} row(s) cannot be imported (first: {issues[0].message}, "
-                           f"line {issues[0].location.line if issues[0].location else '?'})", issues=issues)
+        raise InvalidInput(
+            f"{name}: {len(issues)} row(s) cannot be imported (first: {issues[0].message}, "
+            f"line {issues[0].location.line if issues[0].location else '?'})",
+            issues=issues,
+        )
     if not entries:
         raise InvalidInput(f"{name}: no CPT rows found")
     return entries
@@ -165,11 +173,18 @@ def _read(path: Path) -> bytes:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
-def _install(kind: str, path: Path, data: bytes, edition: str, effective: date, home: Path,
-             progress: Progress | None) -> UserImport:
+def _install(
+    kind: str, path: Path, data: bytes, edition: str, effective: date, home: Path, progress: Progress | None
+) -> UserImport:
     digest = hashlib.sha256(data).hexdigest()
-    imp = UserImport(kind, f"{kind}-{digest[:12]}{''.join(path.suffixes[-2:]) or '.txt'}", digest, edition,
-                     effective.isoformat(), date.today().isoformat())
+    imp = UserImport(
+        kind,
+        f"{kind}-{digest[:12]}{''.join(path.suffixes[-2:]) or '.txt'}",
+        digest,
+        edition,
+        effective.isoformat(),
+        date.today().isoformat(),
+    )
     previous = read_imports(home)
     target = imp.path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,8 +198,14 @@ def _install(kind: str, path: Path, data: bytes, edition: str, effective: date, 
     return imp
 
 
-def import_cpt(path: Path, home: Path, *, edition: str | None = None, effective: date | None = None,
-               progress: Progress | None = None) -> tuple[UserImport, int]:
+def import_cpt(
+    path: Path,
+    home: Path,
+    *,
+    edition: str | None = None,
+    effective: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[UserImport, int]:
     data = _read(path)
     entries = parse_cpt(data, path.name)
     start = _edition_year(path.name, effective)
@@ -192,8 +213,9 @@ def import_cpt(path: Path, home: Path, *, edition: str | None = None, effective:
     return imp, len(entries)
 
 
-def import_index(path: Path, home: Path, *, edition: str | None = None,
-                 progress: Progress | None = None) -> tuple[UserImport, int]:
+def import_index(
+    path: Path, home: Path, *, edition: str | None = None, progress: Progress | None = None
+) -> tuple[UserImport, int]:
     from medbill.codes.index_tables import IndexKind, parse_index
 
     data = _read(path)

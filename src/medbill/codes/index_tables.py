@@ -151,11 +151,7 @@ class IndexTable:
         return iter(self._children.get(None, ()))
 
     def entry(self, entry_id: int) -> IndexEntry:
-        if (
-            isinstance(entry_id, bool)
-            or not isinstance(entry_id, int)
-            or not 0 <= entry_id < len(self.entries)
-        ):
+        if isinstance(entry_id, bool) or not isinstance(entry_id, int) or not 0 <= entry_id < len(self.entries):
             raise NotFound(f"{self.kind} index table has no entry {entry_id!r}")
         return self.entries[entry_id]
 
@@ -277,9 +273,7 @@ def _parse_xml(data: bytes, label: str) -> ElementTree.Element:
     except ElementTree.ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
         reason = _POSITION_SUFFIX.sub("", str(exc)) or "not well-formed"
-        raise InvalidInput(
-            f"{label}: not well-formed XML at line {line}, column {column + 1}: {reason}"
-        ) from exc
+        raise InvalidInput(f"{label}: not well-formed XML at line {line}, column {column + 1}: {reason}") from exc
     except (ValueError, LookupError) as exc:  # unsupported or unknown encoding in the XML declaration
         raise InvalidInput(f"{label}: cannot decode XML: {exc}") from exc
 
@@ -296,9 +290,7 @@ class _Builder:
 
     def build(self, root: ElementTree.Element) -> IndexTable:
         if root.tag != ROOT_TAG:
-            raise self.fail(
-                f"root element is <{root.tag}>, expected <{ROOT_TAG}>: not an ICD-10-CM index file"
-            )
+            raise self.fail(f"root element is <{root.tag}>, expected <{ROOT_TAG}>: not an ICD-10-CM index file")
         version: str | None = None
         title: str | None = None
         letters: list[ElementTree.Element] = []
@@ -326,9 +318,7 @@ class _Builder:
         for head in element.iter("head"):
             col = _int_attr(head, "col")
             if col is None:
-                raise self.fail(
-                    f"column heading {_quote(_text(head))} has col={_quote(head.get('col'))}, not a number"
-                )
+                raise self.fail(f"column heading {_quote(_text(head))} has col={_quote(head.get('col'))}, not a number")
             if col in self.heading_by_col:
                 raise self.fail(f"two column headings for col={col}")
             self.heading_by_col[col] = _text(head)
@@ -378,8 +368,7 @@ class _Builder:
             declared = element.get("level")
             if declared is not None and _parse_int(declared) != depth:
                 raise self.fail(
-                    f"term {self.where(parent, title)} has level={_quote(declared)}"
-                    f" but is nested at level {depth}"
+                    f"term {self.where(parent, title)} has level={_quote(declared)} but is nested at level {depth}"
                 )
         cells: list[tuple[str, str]] = []
         for cell in cell_elements:
@@ -529,9 +518,7 @@ def _build_lookup(main_terms: Iterable[IndexEntry]) -> tuple[dict[str, int], ...
     return exact, bare, first_variant, other_variant
 
 
-def _entry_problem(
-    entries: Sequence[IndexEntry], position: int, entry: IndexEntry, headings: set[str]
-) -> str | None:
+def _entry_problem(entries: Sequence[IndexEntry], position: int, entry: IndexEntry, headings: set[str]) -> str | None:
     if not isinstance(entry, IndexEntry):
         return f"is a {type(entry).__name__}, not an IndexEntry"
     if entry.id != position:
@@ -563,9 +550,7 @@ def _entry_from_row(kind: IndexKind, row: Sequence[object]) -> IndexEntry:
     for column in range(5, len(row)):
         value = row[column]
         if value is not None and not isinstance(value, str):
-            raise InvalidInput(
-                f"{where}: column {column} must be a string or NULL, got {type(value).__name__}"
-            )
+            raise InvalidInput(f"{where}: column {column} must be a string or NULL, got {type(value).__name__}")
         texts.append(value)
     nemod_text, code, see, see_also, see_category, subcategory, cells_json = texts[:7]
     manif = texts[7] if len(texts) > 7 else None
@@ -573,9 +558,7 @@ def _entry_from_row(kind: IndexKind, row: Sequence[object]) -> IndexEntry:
     if nemod_text:
         outside, groups = _split_groups(nemod_text)
         if outside.strip():
-            raise InvalidInput(
-                f"{where}: nemod {_quote(nemod_text)} is not a list of parenthesised modifiers"
-            )
+            raise InvalidInput(f"{where}: nemod {_quote(nemod_text)} is not a list of parenthesised modifiers")
         nemod = tuple(groups)
     return IndexEntry(
         id=entry_id,
@@ -611,9 +594,7 @@ def _cells_from_json(where: str, cells_json: str | None) -> tuple[tuple[str, str
     cells: list[tuple[str, str]] = []
     if isinstance(decoded, list):
         for item in decoded:
-            if not (
-                isinstance(item, list) and len(item) == 2 and all(isinstance(part, str) for part in item)
-            ):
+            if not (isinstance(item, list) and len(item) == 2 and all(isinstance(part, str) for part in item)):
                 break
             cells.append((item[0], item[1]))
         else:

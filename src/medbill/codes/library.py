@@ -6,7 +6,6 @@ until a code set is asked for. No module globals: callers hold a library and pas
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from datetime import date
 from functools import cached_property
@@ -17,7 +16,7 @@ from medbill.codes.editions import CodeSystem, Edition, Timeline
 from medbill.codes.icd10cm import Icd10cm
 from medbill.codes.index_tables import IndexKind, IndexTable
 from medbill.codes.pcs_tables import PcsTables
-from medbill.codes.store import Progress, connect, ensure_store, medbill_home
+from medbill.codes.store import Progress, connect, ensure_store, medbill_home, read_index
 
 
 class CodeLibrary:
@@ -79,18 +78,7 @@ class CodeLibrary:
     def index_table(self, kind: IndexKind) -> IndexTable | None:
         """An ICD-10-CM index tree (the main index only when the user imported it)."""
         if kind not in self._index:
-            head = self.db.execute(
-                "SELECT version, title, headings FROM index_tree WHERE tree = ?", (str(kind),)
-            ).fetchone()
-            if head is None:
-                self._index[kind] = None
-            else:
-                rows = self.db.execute(
-                    "SELECT id, parent, level, letter, title, nemod, code, see, see_also, see_category, "
-                    "subcategory, cells, manif FROM index_entry WHERE tree = ? ORDER BY id",
-                    (str(kind),),
-                ).fetchall()
-                self._index[kind] = IndexTable.from_rows(kind, head[0], head[1], tuple(json.loads(head[2])), rows)
+            self._index[kind] = read_index(self.db, kind)
         return self._index[kind]
 
     @cached_property
@@ -100,6 +88,6 @@ class CodeLibrary:
         return PcsTables.from_rows("FY2024", rows, row_rows)
 
     def has_cpt_descriptors(self) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM catalog WHERE system = 'CPT' AND title != '' LIMIT 1"
-        ).fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM catalog WHERE system = 'CPT' AND title != '' LIMIT 1").fetchone() is not None
+        )

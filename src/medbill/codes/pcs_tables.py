@@ -160,9 +160,7 @@ class PcsTables:
                 else:
                     holders = [row for row in rows if char in row[index]]
                     if holders:
-                        best = max(
-                            holders, key=lambda row: sum(c in m for c, m in zip(tail, row, strict=True))
-                        )
+                        best = max(holders, key=lambda row: sum(c in m for c, m in zip(tail, row, strict=True)))
                         chosen = best[index][char]
             picked.append(variants[chosen])
         return picked
@@ -225,9 +223,7 @@ class PcsTables:
                 entry = (title, label, definition)
                 previous = top.setdefault((prefix, position, value), entry)
                 if previous != entry:
-                    raise InvalidInput(
-                        f"{where}: {prefix + value!r} position {position} defined twice differently"
-                    )
+                    raise InvalidInput(f"{where}: {prefix + value!r} position {position} defined twice differently")
             else:
                 variant_sets.setdefault((prefix, position, value), set()).add((title, label))
         axes = {key: tuple(sorted(found)) for key, found in variant_sets.items()}
@@ -249,9 +245,7 @@ _ENCODED_AXIS = re.compile(r"(?:[0-9A-Z][b-z]?)+")
 _ENCODED_VALUE = re.compile(r"([0-9A-Z])([b-z]?)")
 
 
-def _decode_rows(
-    row_rows: Iterable[RowRow], axes: Mapping[AxisKey, tuple[Variant, ...]]
-) -> dict[str, tuple[Row, ...]]:
+def _decode_rows(row_rows: Iterable[RowRow], axes: Mapping[AxisKey, tuple[Variant, ...]]) -> dict[str, tuple[Row, ...]]:
     numbered: dict[str, dict[int, Row]] = {}
     for number, item in enumerate(row_rows, start=1):
         where = f"PCS row combinations: item {number}"
@@ -365,9 +359,7 @@ class _Builder:
         else:
             raise self.fail(where, f"unexpected element {elem!r} at {'/'.join(path)!r}")
 
-    def axis_child(
-        self, where: str, elem: str, path: tuple[str, ...], text: str, attrs: dict[str, str]
-    ) -> None:
+    def axis_child(self, where: str, elem: str, path: tuple[str, ...], text: str, attrs: dict[str, str]) -> None:
         axis = self.axis
         in_row = len(path) == 4
         if axis is None or (axis.position in _ROW_POSITIONS) != in_row:
@@ -540,9 +532,7 @@ def _read(source: Path | bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            f"{name}: not UTF-8 text (byte {exc.start}): not the flattened tables CSV"
-        ) from exc
+        raise InvalidInput(f"{name}: not UTF-8 text (byte {exc.start}): not the flattened tables CSV") from exc
 
 
 def parse_pcs_tables(source: Path | bytes, *, name: str | None = None) -> PcsTables:
@@ -563,9 +553,7 @@ def parse_pcs_tables(source: Path | bytes, *, name: str | None = None) -> PcsTab
         columns = {column.strip(): index for index, column in enumerate(header)}
         missing = [column for column in _REQUIRED_COLUMNS if column not in columns]
         if missing:
-            raise InvalidInput(
-                f"{label}: header lacks column(s) {', '.join(missing)}: not the flattened tables CSV"
-            )
+            raise InvalidInput(f"{label}: header lacks column(s) {', '.join(missing)}: not the flattened tables CSV")
         i_elem, i_id, i_attr, i_value = (columns[c] for c in ("elem", "elemid", "attr", "value"))
         i_levels = [columns[f"level{n}"] for n in range(2, 6)]
         i_rowid = columns.get("rowid")

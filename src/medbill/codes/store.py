@@ -16,11 +16,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medbill.codes import catalog_build, icd10cm_build
 from medbill.codes.editions import CodeSystem, Edition
 from medbill.codes.sources import manifest_digest
 from medbill.errors import CodeSetUnavailable
+
+if TYPE_CHECKING:
+    from medbill.codes.index_tables import IndexKind, IndexTable
 
 SCHEMA_VERSION = "2"
 
@@ -256,10 +260,7 @@ def _insert_editions(db: sqlite3.Connection, editions: Iterable[Edition]) -> Non
     )
 
 
-def _insert_index(db: sqlite3.Connection, table: object, origin: str) -> None:
-    from medbill.codes.index_tables import IndexTable
-
-    assert isinstance(table, IndexTable)
+def _insert_index(db: sqlite3.Connection, table: IndexTable, origin: str) -> None:
     db.execute(
         "INSERT OR REPLACE INTO index_tree VALUES (?,?,?,?,?)",
         (str(table.kind), table.version, table.title, json.dumps(list(table.headings)), origin),
@@ -273,17 +274,12 @@ def _insert_index(db: sqlite3.Connection, table: object, origin: str) -> None:
 
 def _index_terms(db: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
     """Index entries that lead to a code become searchable terms named by their full index path."""
-    from medbill.codes.index_tables import IndexKind, IndexTable
+    from medbill.codes.index_tables import IndexKind
 
     out: list[tuple[str, str, str, str]] = []
-    trees = db.execute("SELECT tree, version, title, headings FROM index_tree").fetchall()
-    for tree, version, title, headings in trees:
-        rows = db.execute(
-            "SELECT id, parent, level, letter, title, nemod, code, see, see_also, see_category, subcategory, cells, manif "
-            "FROM index_entry WHERE tree = ? ORDER BY id",
-            (tree,),
-        ).fetchall()
-        table = IndexTable.from_rows(IndexKind(tree), version, title, tuple(json.loads(headings)), rows)
+    for (tree,) in db.execute("SELECT tree FROM index_tree").fetchall():
+        table = read_index(db, IndexKind(tree))
+        assert table is not None
         label = {"eindex": "external cause index", "drug": "drug table", "neoplasm": "neoplasm table"}.get(
             tree, "index"
         )
@@ -294,6 +290,21 @@ def _index_terms(db: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
             for heading, code in entry.cells:
                 out.append(("ICD-10-CM", code, f"{text} ({heading.lower()})", label))
     return out
+
+
+def read_index(db: sqlite3.Connection, kind: IndexKind) -> IndexTable | None:
+    """One index tree rebuilt from its stored rows, or None when it is not loaded."""
+    from medbill.codes.index_tables import IndexTable
+
+    head = db.execute("SELECT version, title, headings FROM index_tree WHERE tree = ?", (str(kind),)).fetchone()
+    if head is None:
+        return None
+    rows = db.execute(
+        "SELECT id, parent, level, letter, title, nemod, code, see, see_also, see_category, subcategory, cells, "
+        "manif FROM index_entry WHERE tree = ? ORDER BY id",
+        (str(kind),),
+    ).fetchall()
+    return IndexTable.from_rows(kind, head[0], head[1], tuple(json.loads(head[2])), rows)
 
 
 def connect(path: Path) -> sqlite3.Connection:

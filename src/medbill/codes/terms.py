@@ -10,7 +10,33 @@ import re
 import unicodedata
 
 STOPWORDS = frozenset(
-    "a an the of and or in on to for by at as is are be from nos other than this that its into per".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "to",
+        "for",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "from",
+        "nos",
+        "other",
+        "than",
+        "this",
+        "that",
+        "its",
+        "into",
+        "per",
+    ]
 )
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _KEEP_S = ("ss", "us", "is", "ys", "as")

@@ -168,8 +168,9 @@ class Searcher:
             if billable_only and not billable:
                 continue
             text = self.library.db.execute("SELECT text FROM term WHERE id = ?", (term_id,)).fetchone()[0]
-            hits.append(SearchHit(code, system, description, round(min(score, 1.0), 4), text,
-                                  self._kind[term_id], billable))
+            hits.append(
+                SearchHit(code, system, description, round(min(score, 1.0), 4), text, self._kind[term_id], billable)
+            )
         unique: dict[tuple[str, str], SearchHit] = {}
         stems: set[str] = set()
         for hit in sorted(hits, key=lambda h: (-h.score, not h.billable, h.code)):
@@ -188,13 +189,23 @@ class Searcher:
         rec = icd.get(text)
         out = []
         if rec is not None:
-            out.append(SearchHit(rec.code, "ICD-10-CM", rec.title, 1.0, rec.code, "code",
-                                 rec.period_on(day) is not None))
+            out.append(
+                SearchHit(rec.code, "ICD-10-CM", rec.title, 1.0, rec.code, "code", rec.period_on(day) is not None)
+            )
         for system in (CodeSystem.HCPCS, CodeSystem.CPT):
             cat = self.library.catalog(system).get(text)
             if cat is not None:
-                out.append(SearchHit(cat.code, str(system), cat.title or cat.code, 1.0, cat.code, "code",
-                                     cat.period_on(day) is not None))
+                out.append(
+                    SearchHit(
+                        cat.code,
+                        str(system),
+                        cat.title or cat.code,
+                        1.0,
+                        cat.code,
+                        "code",
+                        cat.period_on(day) is not None,
+                    )
+                )
         return out
 
 

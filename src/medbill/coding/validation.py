@@ -8,6 +8,7 @@ A date past the newest loaded edition adds an info issue saying a newer release 
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -101,16 +102,24 @@ class Validator:
         text = code.strip()
         if system is None and ":" in text:
             prefix, _, rest = text.partition(":")
-            try:
+            with contextlib.suppress(ValueError):
                 system, text = parse_system(prefix), rest.strip()
-            except ValueError:
-                pass
         system = system or self.detect(text)
         if system is None:
             return ValidationResult(
-                code, None, False, False, None, None,
-                (_err("CODE-AMBIGUOUS", f"{text!r} could be a modifier or a place of service",
-                      hint=f"name the system: modifier:{text} or pos:{text}"),),
+                code,
+                None,
+                False,
+                False,
+                None,
+                None,
+                (
+                    _err(
+                        "CODE-AMBIGUOUS",
+                        f"{text!r} could be a modifier or a place of service",
+                        hint=f"name the system: modifier:{text} or pos:{text}",
+                    ),
+                ),
             )
         if system is CodeSystem.ICD10CM:
             return self.icd10cm(text, day)
@@ -142,28 +151,53 @@ class Validator:
         text = code.strip().upper()
         choice = self.icd.timeline.choose(on)
         if not ICD10CM_PATTERN.match(text) or ("." in text and text.index(".") != 3):
-            return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, None, (
-                _err("DX-MALFORMED", f"{code!r} is not an ICD-10-CM code: a letter, a digit, a digit or letter, "
-                     "then up to four characters after a dot in position 4 (A00.0, S72.001A)"),))
+            return ValidationResult(
+                code,
+                CodeSystem.ICD10CM,
+                False,
+                False,
+                choice.edition.name,
+                None,
+                (
+                    _err(
+                        "DX-MALFORMED",
+                        f"{code!r} is not an ICD-10-CM code: a letter, a digit, a digit or letter, "
+                        "then up to four characters after a dot in position 4 (A00.0, S72.001A)",
+                    ),
+                ),
+            )
         rec = self.icd.get(text)
-        if rec is not None and rec.kind == "code" or rec is not None and rec.kind == "category":
+        if (rec is not None and rec.kind == "code") or (rec is not None and rec.kind == "category"):
             period = rec.period_on(on)
             if period is not None and on >= ICD10CM_START:
-                result = ValidationResult(code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title,
-                                          _notice(choice))
+                result = ValidationResult(
+                    code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title, _notice(choice)
+                )
                 if len(self._valid_cache) < 500_000:
                     self._valid_cache[(code, on)] = result
                 return result
         issues = list(self._icd10cm_issues(code, rec, on))
         issues.extend(_notice(choice))
-        return ValidationResult(code, CodeSystem.ICD10CM, not any(i.is_error for i in issues), False,
-                                choice.edition.name, rec.title if rec else None, tuple(issues))
+        return ValidationResult(
+            code,
+            CodeSystem.ICD10CM,
+            not any(i.is_error for i in issues),
+            False,
+            choice.edition.name,
+            rec.title if rec else None,
+            tuple(issues),
+        )
 
     def _icd10cm_issues(self, code: str, rec: Icd10cmCode | None, on: date) -> list[Issue]:
         text = code.strip().upper()
         if on < ICD10CM_START:
-            return [_err("DX-BEFORE-ICD10", f"ICD-10-CM applies to dates of service from 2015-10-01, not "
-                         f"{on.isoformat()}", hint="code dates of service before 2015-10-01 in ICD-9-CM")]
+            return [
+                _err(
+                    "DX-BEFORE-ICD10",
+                    f"ICD-10-CM applies to dates of service from 2015-10-01, not {on.isoformat()}",
+                    hint="code dates of service before 2015-10-01 in ICD-9-CM",
+                )
+            ]
         if rec is None:
             return self._unknown_icd10cm(normalize(text), on)
         if rec.kind in ("chapter", "block"):
@@ -171,22 +205,39 @@ class Validator:
         if rec.periods:
             first, last = rec.periods[0], rec.periods[-1]
             if on < first.start:
-                return [_err("DX-NOT-YET-VALID", f"{rec.code} was added on {first.start.isoformat()}; it is not "
-                             f"valid for a date of service of {on.isoformat()}")]
+                return [
+                    _err(
+                        "DX-NOT-YET-VALID",
+                        f"{rec.code} was added on {first.start.isoformat()}; it is not "
+                        f"valid for a date of service of {on.isoformat()}",
+                    )
+                ]
             if last.end is not None and on > last.end:
                 replacements = self.icd.billable_descendants(rec, on)
                 hint = _list_codes(replacements, "use one of") if replacements else None
-                return [_err("DX-DELETED", f"{rec.code} was valid through {last.end.isoformat()}; it is not valid "
-                             f"for a date of service of {on.isoformat()}", hint=hint)]
+                return [
+                    _err(
+                        "DX-DELETED",
+                        f"{rec.code} was valid through {last.end.isoformat()}; it is not valid "
+                        f"for a date of service of {on.isoformat()}",
+                        hint=hint,
+                    )
+                ]
         seventh = self.icd.seventh_characters(rec)
         if seventh is not None and rec.children and all(len(c) == 7 for c in rec.children):
             chars = ", ".join(f"{c} ({t})" for c, t in seventh.values)
             example = _with_seventh(rec.key, seventh.values[0][0])
-            return [_err("DX-7TH-REQUIRED", f"{rec.code} requires a 7th character: {chars}",
-                         hint=f"for example {example}")]
+            return [
+                _err("DX-7TH-REQUIRED", f"{rec.code} requires a 7th character: {chars}", hint=f"for example {example}")
+            ]
         billable = self.icd.billable_descendants(rec, on)
-        return [_err("DX-HEADER", f"{rec.code} is a header ({rec.kind}), not billable: report a code below it",
-                     hint=_list_codes(billable, "billable codes") if billable else None)]
+        return [
+            _err(
+                "DX-HEADER",
+                f"{rec.code} is a header ({rec.kind}), not billable: report a code below it",
+                hint=_list_codes(billable, "billable codes") if billable else None,
+            )
+        ]
 
     def _unknown_icd10cm(self, key: str, on: date) -> list[Issue]:
         # 7th character given on a code that needs placeholder X (T36.01A -> T36.0X1A).
@@ -197,8 +248,13 @@ class Validator:
                 if len(candidate) == 7 and candidate != key:
                     found = self.icd.get(candidate)
                     if found is not None and found.period_on(on):
-                        return [_err("DX-PLACEHOLDER", f"{_dotted(key)} is missing placeholder X: the 7th "
-                                     f"character must be in position 7", hint=f"use {found.code}")]
+                        return [
+                            _err(
+                                "DX-PLACEHOLDER",
+                                f"{_dotted(key)} is missing placeholder X: the 7th character must be in position 7",
+                                hint=f"use {found.code}",
+                            )
+                        ]
         # An invalid 7th character on a code that takes one.
         if len(key) == 7:
             stem = self.icd.get(key[:6].rstrip("X") if key[:6].endswith("X") else key[:6])
@@ -206,8 +262,13 @@ class Validator:
                 seventh = self.icd.seventh_characters(stem)
                 if seventh is not None:
                     allowed = ", ".join(c for c, _ in seventh.values)
-                    return [_err("DX-7TH-INVALID", f"{key[6]!r} is not a 7th character of {stem.code} "
-                                 f"(allowed: {allowed})", hint=f"for example {_with_seventh(stem.key, seventh.values[0][0])}")]
+                    return [
+                        _err(
+                            "DX-7TH-INVALID",
+                            f"{key[6]!r} is not a 7th character of {stem.code} (allowed: {allowed})",
+                            hint=f"for example {_with_seventh(stem.key, seventh.values[0][0])}",
+                        )
+                    ]
         return [_err("DX-UNKNOWN", f"{_dotted(key)} is not an ICD-10-CM code", hint=self._did_you_mean(key, on))]
 
     def _did_you_mean(self, key: str, on: date) -> str | None:
@@ -226,22 +287,34 @@ class Validator:
         catalog = self.library.catalog(system)
         pattern = _PATTERNS.get(system)
         if pattern is not None and not pattern.match(text):
-            return ValidationResult(code, system, False, False, None, None,
-                                    (_err(f"{_PREFIX[system]}-MALFORMED", f"{code!r} is not a {system} code: "
-                                          f"{_SHAPES[system]}"),))
+            return ValidationResult(
+                code,
+                system,
+                False,
+                False,
+                None,
+                None,
+                (_err(f"{_PREFIX[system]}-MALFORMED", f"{code!r} is not a {system} code: {_SHAPES[system]}"),),
+            )
         rec = catalog.get(text)
         timeline = catalog.timeline
         choice = timeline.choose(on) if timeline is not None else None
         edition = choice.edition.name if choice else None
         notices = _notice(choice) if choice else ()
         if rec is None or (system is CodeSystem.POS and rec.title.lower().startswith("unassigned")):
-            return ValidationResult(code, system, False, False, edition, None,
-                                    (self._unknown_catalog(text, system), *notices))
+            return ValidationResult(
+                code, system, False, False, edition, None, (self._unknown_catalog(text, system), *notices)
+            )
         issues = list(_period_issues(rec, on))
         if system is CodeSystem.CPT and not rec.title:
-            issues.append(Issue(Severity.INFO, "CPT-NO-DESCRIPTOR",
-                                f"{rec.code} is a known CPT code number; descriptors are not loaded",
-                                hint="import your licensed CPT file: medbill codes import-cpt FILE"))
+            issues.append(
+                Issue(
+                    Severity.INFO,
+                    "CPT-NO-DESCRIPTOR",
+                    f"{rec.code} is a known CPT code number; descriptors are not loaded",
+                    hint="import your licensed CPT file: medbill codes import-cpt FILE",
+                )
+            )
         issues.extend(notices)
         valid = not any(i.is_error for i in issues)
         billable = valid and system in (CodeSystem.HCPCS, CodeSystem.CPT, CodeSystem.ICD10PCS)
@@ -250,8 +323,11 @@ class Validator:
     def _unknown_catalog(self, text: str, system: CodeSystem) -> Issue:
         if system is CodeSystem.CPT:
             cat = {"F": "Category II", "T": "Category III", "U": "PLA", "M": "MAAA"}.get(text[-1], "Category I")
-            source = ("the imported CPT file" if self.library.has_cpt_descriptors()
-                      else "the CMS PFS RVU / NCCI tables (no CPT file imported)")
+            source = (
+                "the imported CPT file"
+                if self.library.has_cpt_descriptors()
+                else "the CMS PFS RVU / NCCI tables (no CPT file imported)"
+            )
             return _err("CPT-UNKNOWN", f"{text} has the {cat} format but is not a known CPT code in {source}")
         codes = [c.code for c in self.library.catalog(system).codes()]
         near = extract(text, codes, scorer=Levenshtein.distance, score_cutoff=1, limit=5)
@@ -294,8 +370,12 @@ def _period_issues(rec: CatalogCode, on: date) -> list[Issue]:
     first, last = rec.periods[0], rec.periods[-1]
     prefix = _PREFIX.get(rec.system, str(rec.system))
     if on < first.start:
-        return [_err(f"{prefix}-NOT-YET-VALID", f"{rec.code} is effective from {first.start.isoformat()}; not valid "
-                     f"on {on.isoformat()}")]
+        return [
+            _err(
+                f"{prefix}-NOT-YET-VALID",
+                f"{rec.code} is effective from {first.start.isoformat()}; not valid on {on.isoformat()}",
+            )
+        ]
     end = last.end.isoformat() if last.end else "?"
     return [_err(f"{prefix}-TERMINATED", f"{rec.code} was valid through {end}; not valid on {on.isoformat()}")]
 
