@@ -229,6 +229,6 @@ def iter_terms(rows: list[tuple[object, ...]]) -> Iterator[tuple[str, str, str, 
             yield ("ICD-10-CM", str(code), str(short_title), "short title")
         if notes:
             for note_kind, text in json.loads(str(notes)):
-                if note_kind == "inclusion_term":
+                if note_kind in ("inclusion_term", "includes"):
                     yield ("ICD-10-CM", str(code), text, "inclusion term")
         del key

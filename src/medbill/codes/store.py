@@ -26,7 +26,7 @@ from medbill.errors import CodeSetUnavailable
 if TYPE_CHECKING:
     from medbill.codes.index_tables import IndexKind, IndexTable
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +49,7 @@ CREATE TABLE pcs_axis (prefix TEXT NOT NULL, position INTEGER NOT NULL, value TE
 CREATE TABLE pcs_row (prefix TEXT NOT NULL, row INTEGER NOT NULL, pos4 TEXT NOT NULL, pos5 TEXT NOT NULL,
                       pos6 TEXT NOT NULL, pos7 TEXT NOT NULL, PRIMARY KEY (prefix, row)) WITHOUT ROWID;
 CREATE TABLE term (id INTEGER PRIMARY KEY, system TEXT NOT NULL, code TEXT NOT NULL, text TEXT NOT NULL,
-                   kind TEXT NOT NULL, ntokens INTEGER NOT NULL);
+                   kind TEXT NOT NULL, ntokens INTEGER NOT NULL, lead TEXT NOT NULL);
 CREATE TABLE posting (token TEXT PRIMARY KEY, ids BLOB NOT NULL) WITHOUT ROWID;
 """
 
@@ -243,10 +243,10 @@ def _insert_terms(db: sqlite3.Connection, terms: list[tuple[str, str, str, str]]
     for term_id, (system, code, text, kind) in enumerate(dict.fromkeys(terms), start=1):
         toks = tokens(text)
         core = text.rsplit(", ", 1)[0] if kind == "title" and len(code.replace(".", "")) == 7 else text
-        rows.append((term_id, system, code, text, kind, core_length(core)))
+        rows.append((term_id, system, code, text, kind, core_length(core), toks[0] if toks else ""))
         for tok in set(toks):
             postings.setdefault(tok, array("I")).append(term_id)
-    db.executemany("INSERT INTO term VALUES (?,?,?,?,?,?)", rows)
+    db.executemany("INSERT INTO term VALUES (?,?,?,?,?,?,?)", rows)
     db.executemany("INSERT INTO posting VALUES (?,?)", ((t, ids.tobytes()) for t, ids in postings.items()))
 
 

@@ -53,9 +53,12 @@ class Searcher:
         self._system: list[str] = [""] * (total + 1)
         self._code: list[str] = [""] * (total + 1)
         self._kind: list[str] = [""] * (total + 1)
+        self._lead: list[str] = [""] * (total + 1)
         self._ntok = array("H", bytes(2 * (total + 1)))
-        for term_id, system, code, kind, ntok in db.execute("SELECT id, system, code, kind, ntokens FROM term"):
+        rows = db.execute("SELECT id, system, code, kind, ntokens, lead FROM term")
+        for term_id, system, code, kind, ntok, lead in rows:
             self._system[term_id], self._code[term_id], self._kind[term_id] = system, code, kind
+            self._lead[term_id] = lead
             self._ntok[term_id] = min(ntok, 65535)
         self._n_terms = max(total, 1)
         self.matcher = TermMatcher({tok: len(ids) // 4 for tok, ids in self._postings.items()})
@@ -110,6 +113,7 @@ class Searcher:
                 budget += len(hits)
         by_code: dict[tuple[str, str], tuple[float, int]] = {}
         n_query = len(words)
+        leads = {alt for qt in resolved for alt, _ in qt.alternatives}
         for term_id in candidates:
             system = self._system[term_id]
             if systems is not None and system not in systems:
@@ -126,6 +130,8 @@ class Searcher:
             score = coverage * (0.65 + 0.35 * precision) * KIND_WEIGHT.get(self._kind[term_id], 0.95)
             if matched < n_query:
                 score *= 0.9
+            if self._lead[term_id] in leads:
+                score += 0.03  # the term is headed by a query word: "Pneumonia, unspecified" over "Typhoid pneumonia"
             key = (system, self._code[term_id])
             if key not in by_code or by_code[key][0] < score:
                 by_code[key] = (score, term_id)
