@@ -187,9 +187,7 @@ def test_nemod_with_essential_text_nested_parentheses_and_commas(eindex: IndexTa
     assert injury.title == "Injury, injured NOS"
     assert injury.nemod == ("(accidental(ly))",)
     # "involving skates<nemod>(ice) (roller)</nemod>, skateboard, skis": no space left before the comma
-    skates = walk(
-        eindex, "Fall, falling", "same level", "involving ice or snow", "involving skates, skateboard, skis"
-    )
+    skates = walk(eindex, "Fall, falling", "same level", "involving ice or snow", "involving skates, skateboard, skis")
     assert skates.nemod == ("(ice)", "(roller)")
     misadventure = eindex.find_main_term("Misadventure to patient during surgical or medical care")
     assert misadventure is not None
@@ -257,9 +255,7 @@ def test_drug_acetaminophen(drug: IndexTable) -> None:
 def test_drug_cells_marked_no_code_are_omitted(drug: IndexTable) -> None:
     propanol = drug.entries[0]
     assert propanol.title == "1-propanol"
-    assert propanol.cells == tuple(
-        zip(DRUG_COLUMNS[:4], ("T51.3X1", "T51.3X2", "T51.3X3", "T51.3X4"), strict=True)
-    )
+    assert propanol.cells == tuple(zip(DRUG_COLUMNS[:4], ("T51.3X1", "T51.3X2", "T51.3X3", "T51.3X4"), strict=True))
     dinitrocresol = drug.find_main_term("Dinitrocresol")  # Dinitro<nemod>(-ortho-)cresol (pesticide) (spray)
     assert dinitrocresol is not None
     assert dinitrocresol.nemod == ("(-ortho-)", "(pesticide)", "(spray)")
@@ -484,9 +480,7 @@ def test_directory_is_invalid_input(tmp_path: Path) -> None:
             "col='9'",
         ),
         (
-            index_xml(
-                "", heading='<indexHeading><head col="1">a</head><head col="1">b</head></indexHeading>'
-            ),
+            index_xml("", heading='<indexHeading><head col="1">a</head><head col="1">b</head></indexHeading>'),
             "two column headings",
         ),
     ],
@@ -529,9 +523,7 @@ def test_unknown_elements_are_skipped_without_losing_known_data() -> None:
     ],
 )
 def test_nemod_groups(nemod: str, title: str, groups: tuple[str, ...]) -> None:
-    table = parse_index(
-        index_xml(f"<mainTerm><title>X<nemod>{nemod}</nemod></title></mainTerm>"), IndexKind.DISEASE
-    )
+    table = parse_index(index_xml(f"<mainTerm><title>X<nemod>{nemod}</nemod></title></mainTerm>"), IndexKind.DISEASE)
     assert (table.entries[0].title, table.entries[0].nemod) == (title, groups)
 
 
@@ -584,23 +576,17 @@ def _element(tag: str, attributes: str, content: list[str]) -> str:
 
 ELEMENTS = st.recursive(
     TEXT | st.sampled_from(["(a) (b)", "((x) y)", "(", ")", "--", "-", "T39.1X1"]),
-    lambda inner: st.builds(
-        _element, st.sampled_from(TAGS), st.sampled_from(ATTRIBUTES), st.lists(inner, max_size=4)
-    ),
+    lambda inner: st.builds(_element, st.sampled_from(TAGS), st.sampled_from(ATTRIBUTES), st.lists(inner, max_size=4)),
     max_leaves=25,
 )
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    main_terms=st.lists(
-        st.builds(_element, st.just("mainTerm"), st.just(""), st.lists(ELEMENTS, max_size=5))
-    ),
+    main_terms=st.lists(st.builds(_element, st.just("mainTerm"), st.just(""), st.lists(ELEMENTS, max_size=5))),
     kind=st.sampled_from(IndexKind),
 )
-def test_schema_shaped_documents_give_a_table_or_invalid_input(
-    main_terms: list[str], kind: IndexKind
-) -> None:
+def test_schema_shaped_documents_give_a_table_or_invalid_input(main_terms: list[str], kind: IndexKind) -> None:
     data = index_xml("".join(main_terms), heading=HEADING if kind.is_table else "")
     try:
         table = parse_index(gzip.compress(data), kind, name="shaped")

@@ -55,9 +55,7 @@ def fy2024_codes(tables: PcsTables) -> set[str]:
     codes: set[str] = set()
     for table, _number, *axes in tables.row_rows():
         values = [re.sub("[a-z]", "", axis) for axis in axes]
-        codes.update(
-            table + a + b + c + d for a in values[0] for b in values[1] for c in values[2] for d in values[3]
-        )
+        codes.update(table + a + b + c + d for a in values[0] for b in values[1] for c in values[2] for d in values[3])
     return codes
 
 
@@ -122,10 +120,7 @@ def test_explain_obstetrics(tables: PcsTables) -> None:
         "High",
     ]
     assert axes is not None
-    assert (
-        axes[2].definition
-        == "Pulling or stripping out or off all or a portion of a body part by the use of force"
-    )
+    assert axes[2].definition == "Pulling or stripping out or off all or a portion of a body part by the use of force"
 
 
 def test_explain_imaging_restores_none_labels(tables: PcsTables) -> None:
@@ -299,9 +294,7 @@ def _sample_codes(valid: dict[str, str]) -> list[str]:
 
 def test_round_trip_through_sqlite(tables: PcsTables, valid: dict[str, str]) -> None:
     db = sqlite3.connect(":memory:")
-    db.execute(
-        "create table pcs_axis(prefix text, position int, value text, title text, label text, definition)"
-    )
+    db.execute("create table pcs_axis(prefix text, position int, value text, title text, label text, definition)")
     db.execute("create table pcs_row(tbl text, num int, p4 text, p5 text, p6 text, p7 text)")
     rows, row_rows = tables.to_rows(), tables.row_rows()
     rng = random.Random(7)

@@ -191,10 +191,16 @@ def build_rows() -> tuple[list[tuple[object, ...]], list[Edition], str]:
     for key, node in nodes.items():
         if key in old:
             node.short_title = old[key][1]
-        if node.kind == "subcategory" and not node.children:
-            node.kind = "code"  # a leaf below category level; billability itself comes from the periods
+        if node.kind == "subcategory" and not any(_current(nodes[child]) for child in node.children):
+            # A leaf in the newest edition (its only children, if any, were deleted); billability is the periods.
+            node.kind = "code"
     rows = [node.row() for node in nodes.values()]
     return rows, _editions(sorted(boundaries)), version
+
+
+def _current(node: Node) -> bool:
+    """In the newest edition: a tabular header, or a code whose last period is open-ended."""
+    return (not node.periods and node.kind != "code") or any(p.split(":")[0].endswith("-") for p in node.periods)
 
 
 def _nearest_node(key: str, nodes: dict[str, Node]) -> str:

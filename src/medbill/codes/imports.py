@@ -80,6 +80,8 @@ def _bad(name: str, line: int, message: str) -> Issue:
 def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
     """Read a CPT file: a CSV/TSV/pipe file with a header, or the AMA's fixed "CODE descriptor" text layout."""
     text = _decode(data, name)
+    if not text.strip():
+        raise InvalidInput(f"{name}: the file is empty")
     lines = text.splitlines()
     first = lines[0]
     issues: list[Issue] = []

@@ -209,7 +209,11 @@ def _build(path: Path, home: Path, progress: Progress) -> None:
                     "INSERT OR REPLACE INTO catalog VALUES (?,?,?,?,?,?)",
                     cpt_rows,
                 )
-                db.execute("DELETE FROM edition WHERE system = ?", (str(CodeSystem.CPT),))
+                # The user's edition joins the timeline; it replaces only an edition starting the same day.
+                db.execute(
+                    "DELETE FROM edition WHERE system = ? AND effective = ?",
+                    (str(CodeSystem.CPT), edition.effective.isoformat()),
+                )
                 _insert_editions(db, [edition])
                 terms.extend(("CPT", r[1], r[2], "title") for r in cpt_rows if r[2])
             elif imp.kind == "index":

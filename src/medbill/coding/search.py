@@ -18,7 +18,7 @@ from medbill.codes.library import CodeLibrary
 from medbill.coding.matcher import TermMatcher
 
 KIND_WEIGHT = {"title": 1.0, "short title": 0.97, "inclusion term": 0.96}
-_CODE_QUERY = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$|^\d{4}[0-9FTUM]$")
+_CODE_QUERY = re.compile(r"^[A-Za-z][0-9A-Za-z][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$|^\d{4}[0-9FTUM]$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ from medbill.codes.library import CodeLibrary
 from medbill.issues import Issue, Severity
 
 ICD10CM_START = date(2015, 10, 1)
-ICD10CM_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+# Position 2 is a digit except in the FY2026 QA0 (sequelae of exposure) block, hence [0-9A-Z].
+ICD10CM_PATTERN = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 HCPCS_PATTERN = re.compile(r"^[A-V][0-9]{4}$")
 PCS_PATTERN = re.compile(r"^[0-9A-HJ-NP-Z]{7}$")
 MODIFIER_PATTERN = re.compile(r"^[0-9A-Z]{2}$")
@@ -150,32 +151,24 @@ class Validator:
             return cached
         text = code.strip().upper()
         choice = self.icd.timeline.choose(on)
-        if not ICD10CM_PATTERN.match(text) or ("." in text and text.index(".") != 3):
-            return ValidationResult(
-                code,
-                CodeSystem.ICD10CM,
-                False,
-                False,
-                choice.edition.name,
-                None,
-                (
-                    _err(
-                        "DX-MALFORMED",
-                        f"{code!r} is not an ICD-10-CM code: a letter, a digit, a digit or letter, "
-                        "then up to four characters after a dot in position 4 (A00.0, S72.001A)",
-                    ),
-                ),
-            )
         rec = self.icd.get(text)
-        if (rec is not None and rec.kind == "code") or (rec is not None and rec.kind == "category"):
-            period = rec.period_on(on)
-            if period is not None and on >= ICD10CM_START:
-                result = ValidationResult(
-                    code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title, _notice(choice)
-                )
-                if len(self._valid_cache) < 500_000:
-                    self._valid_cache[(code, on)] = result
-                return result
+        if rec is not None and rec.kind in ("chapter", "block"):
+            issue = _err("DX-NOT-A-CODE", f"{rec.code} is an ICD-10-CM {rec.kind} ({rec.title}), not a code")
+            return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, rec.title, (issue,))
+        if not ICD10CM_PATTERN.match(text) or ("." in text and text.index(".") != 3):
+            issue = _err(
+                "DX-MALFORMED",
+                f"{code!r} is not an ICD-10-CM code: a letter, two letters or digits, then up to four characters "
+                "after a dot in position 4 (A00.0, S72.001A)",
+            )
+            return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, None, (issue,))
+        if rec is not None and on >= ICD10CM_START and rec.period_on(on) is not None:
+            result = ValidationResult(
+                code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title, _notice(choice)
+            )
+            if len(self._valid_cache) < 500_000:
+                self._valid_cache[(code, on)] = result
+            return result
         issues = list(self._icd10cm_issues(code, rec, on))
         issues.extend(_notice(choice))
         return ValidationResult(
@@ -200,8 +193,6 @@ class Validator:
             ]
         if rec is None:
             return self._unknown_icd10cm(normalize(text), on)
-        if rec.kind in ("chapter", "block"):
-            return [_err("DX-NOT-A-CODE", f"{rec.code} is an ICD-10-CM {rec.kind} ({rec.title}), not a code")]
         if rec.periods:
             first, last = rec.periods[0], rec.periods[-1]
             if on < first.start:
@@ -260,6 +251,23 @@ class Validator:
             stem = self.icd.get(key[:6].rstrip("X") if key[:6].endswith("X") else key[:6])
             if stem is not None:
                 seventh = self.icd.seventh_characters(stem)
+                allowed_chars = {c for c, _ in seventh.values} if seventh is not None else set()
+                if key[6] in allowed_chars:
+                    # The 7th character is fine; the stem is a header that needs more characters first.
+                    fuller = [
+                        found.code
+                        for child in self.icd.children(stem)
+                        if len(child.key) < 7
+                        and (found := self.icd.get(child.key.ljust(6, "X") + key[6])) is not None
+                        and found.period_on(on) is not None
+                    ]
+                    return [
+                        _err(
+                            "DX-INCOMPLETE",
+                            f"{stem.code} needs more characters before the 7th character",
+                            hint=f"use one of {', '.join(fuller[:12])}" if fuller else None,
+                        )
+                    ]
                 if seventh is not None:
                     allowed = ", ".join(c for c, _ in seventh.values)
                     return [
@@ -307,11 +315,16 @@ class Validator:
             )
         issues = list(_period_issues(rec, on))
         if system is CodeSystem.CPT and not rec.title:
+            missing = (
+                "it is not in the imported CPT file"
+                if self.library.has_cpt_descriptors()
+                else "descriptors are not loaded"
+            )
             issues.append(
                 Issue(
                     Severity.INFO,
                     "CPT-NO-DESCRIPTOR",
-                    f"{rec.code} is a known CPT code number; descriptors are not loaded",
+                    f"{rec.code} is a known CPT code number (CMS tables); {missing}",
                     hint="import your licensed CPT file: medbill codes import-cpt FILE",
                 )
             )
