@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from medbill.codes.editions import CodeSystem, Edition, Timeline
 from medbill.codes.periods import Period, parse_periods
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class CatalogCode:
+class CatalogCode(NamedTuple):
     system: CodeSystem
     code: str
     title: str
@@ -35,8 +34,7 @@ class CatalogCode:
         return dict(json.loads(self.raw_detail)) if self.raw_detail else {}
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class CatalogAnswer:
+class CatalogAnswer(NamedTuple):
     record: CatalogCode
     edition: Edition
     period: Period | None

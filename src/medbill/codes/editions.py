@@ -77,7 +77,7 @@ class Timeline:
             raise ValueError("a timeline needs at least one edition")
         self.editions = tuple(sorted(editions, key=lambda e: e.effective))
         self._starts = [e.effective for e in self.editions]
-        self._cache: dict[date, EditionChoice] = {}
+        self.cache: dict[date, EditionChoice] = {}  # filled by choose(); readers may consult it first
 
     @property
     def newest(self) -> Edition:
@@ -88,11 +88,11 @@ class Timeline:
         return self.editions[0]
 
     def choose(self, on: date) -> EditionChoice:
-        choice = self._cache.get(on)
+        choice = self.cache.get(on)
         if choice is None:
             choice = self._choose(on)
-            if len(self._cache) < 100_000:
-                self._cache[on] = choice
+            if len(self.cache) < 100_000:
+                self.cache[on] = choice
         return choice
 
     def _choose(self, on: date) -> EditionChoice:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from medbill.codes.editions import Edition, Timeline
 from medbill.codes.periods import Period, parse_periods
@@ -52,8 +53,9 @@ NOTE_ORDER = (
 )
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Icd10cmCode:
+class Icd10cmCode(NamedTuple):
+    """One ICD-10-CM node (chapter, block, category, subcategory or code) with its validity periods."""
+
     key: str
     code: str
     kind: CodeKind
@@ -91,9 +93,10 @@ class SeventhCharacters:
     source: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class CodeAnswer:
-    """One code as of one date: the record, the edition that answered, and the period in force if any."""
+class CodeAnswer(NamedTuple):
+    """One code as of one date: the record, the edition that answered, and the period in force if any.
+
+    A NamedTuple: lookups create one per call, and tuples are the cheapest immutable value to build."""
 
     record: Icd10cmCode
     edition: Edition
@@ -165,6 +168,7 @@ class Icd10cm:
     def __init__(self, db: sqlite3.Connection, timeline: Timeline) -> None:
         self._db = db
         self.timeline = timeline
+        self._choices = timeline.cache  # read directly on the hot path; Timeline.choose fills it
         self._records: dict[str, Icd10cmCode] = {}
         self._missing: set[str] = set()
         self._notes: dict[str, tuple[str | None, str | None]] = {}
@@ -225,8 +229,12 @@ class Icd10cm:
         rec = self._records.get(code) or self.get(code)
         if rec is None:
             return None
-        choice = self.timeline.choose(on or date.today())
-        return CodeAnswer(rec, choice.edition, rec.period_on(on or date.today()), choice.notice, self)
+        day = on or date.today()
+        choice = self._choices.get(day) or self.timeline.choose(day)
+        for period in rec.periods:
+            if period.start <= day and (period.end is None or day <= period.end):
+                return CodeAnswer(rec, choice.edition, period, choice.notice, self)
+        return CodeAnswer(rec, choice.edition, None, choice.notice, self)
 
     def display(self, key: str) -> str:
         rec = self.get(key)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.process import extract
@@ -49,8 +49,7 @@ SYSTEM_ALIASES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
+class ValidationResult(NamedTuple):
     code: str
     system: CodeSystem | None
     valid: bool
