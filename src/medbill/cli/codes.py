@@ -311,3 +311,19 @@ def import_index(
 
         imp, count = do_import(file, _import_home(), edition=edition)
     console().print(f"imported {count} main terms as [bold]{imp.edition}[/]")
+
+
+@app.command("import-icd10cm")
+def import_icd10cm(
+    order_file: Annotated[Path, typer.Argument(help="The CMS ICD-10-CM order file of a newer release.")],
+    tabular: Annotated[Path | None, typer.Option(help="That release's tabular XML (titles and notes).")] = None,
+    effective: Annotated[str | None, typer.Option(help="First date it applies (default Oct 1 before the FY).")] = None,
+    edition: Annotated[str | None, typer.Option(help="Edition name, e.g. 'ICD-10-CM FY2027'.")] = None,
+) -> None:
+    """Add a newer ICD-10-CM release (e.g. FY2027): its order file decides what is billable from its date on."""
+    start = parse_date(effective)
+    with failures():
+        from medbill.codes.imports import import_icd10cm as do_import
+
+        imp, count = do_import(order_file, _import_home(), tabular=tabular, edition=edition, effective=start)
+    console().print(f"imported {imp.edition}: {count:,} billable codes from {imp.effective}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from medbill.codes.editions import CodeSystem, Edition
 from medbill.codes.sources import source
+from medbill.errors import InvalidInput
 
 TABULAR = "icd10cm_tabular_2026-04-01.xml.gz"
 DERIVED = "icd10cm_codes_2026-04-01_derived.csv.gz"
@@ -111,8 +112,15 @@ def _visual_impairment_text(elem: ET.Element) -> str:
     return "Visual impairment categories (maximum less than / minimum equal to or better than): " + " | ".join(lines)
 
 
-def parse_tabular() -> tuple[str, dict[str, Node]]:
-    root = ET.fromstring(source(TABULAR).read_bytes())
+def parse_tabular(data: bytes | None = None, name: str = TABULAR) -> tuple[str, dict[str, Node]]:
+    """The tabular's nodes in document order (parents before children); the shipped file unless data is given."""
+    try:
+        root = ET.fromstring(data if data is not None else source(TABULAR).read_bytes())
+    except ET.ParseError as exc:
+        line, column = exc.position
+        raise InvalidInput(f"{name}: not well-formed XML at line {line}, column {column + 1}") from exc
+    if root.tag != "ICD10CM.tabular":
+        raise InvalidInput(f"{name}: the root element is <{root.tag}>, not an ICD-10-CM tabular (<ICD10CM.tabular>)")
     version = _text(root.find("version"))
     nodes: dict[str, Node] = {}
     seq = 0
@@ -163,7 +171,30 @@ def _yyyymmdd(text: str) -> date:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 
-def build_rows() -> tuple[list[tuple[object, ...]], list[Edition], str]:
+@dataclass(frozen=True, slots=True)
+class OrderEntry:
+    """One line of a CMS ICD-10-CM order file: a code (header or billable) and its titles."""
+
+    key: str
+    billable: bool
+    short_title: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Icd10cmUpdate:
+    """A newer ICD-10-CM release imported by the user: its order file and, optionally, its tabular XML."""
+
+    name: str
+    effective: date
+    origin: str
+    entries: tuple[OrderEntry, ...]
+    tabular: bytes | None = None
+
+
+def build_rows(
+    updates: Sequence[Icd10cmUpdate] = (),
+) -> tuple[list[tuple[object, ...]], list[Edition], str]:
     """All ICD-10-CM store rows, the editions they cover, and the tabular version."""
     version, nodes = parse_tabular()
     titles = {code_key(r["code"]): r["long_description"] for r in source(DERIVED).csv_rows()}
@@ -191,11 +222,61 @@ def build_rows() -> tuple[list[tuple[object, ...]], list[Edition], str]:
     for key, node in nodes.items():
         if key in old:
             node.short_title = old[key][1]
+    editions = _editions(sorted(boundaries))
+    for update in sorted(updates, key=lambda u: u.effective):
+        seq = _apply_update(nodes, update, seq)
+        fy = update.effective.year + 1 if update.effective.month >= 10 else update.effective.year
+        editions.append(Edition(CodeSystem.ICD10CM, update.name, update.effective, date(fy, 9, 30), update.origin))
+        if len(editions) > 1 and editions[-2].effective < update.effective:
+            previous = editions[-2]
+            through = min(previous.through or update.effective, update.effective - timedelta(days=1))
+            editions[-2] = Edition(previous.system, previous.name, previous.effective, through, previous.source)
+    for node in nodes.values():
         if node.kind == "subcategory" and not any(_current(nodes[child]) for child in node.children):
             # A leaf in the newest edition (its only children, if any, were deleted); billability is the periods.
             node.kind = "code"
     rows = [node.row() for node in nodes.values()]
-    return rows, _editions(sorted(boundaries)), version
+    return rows, editions, version
+
+
+def _apply_update(nodes: dict[str, Node], update: Icd10cmUpdate, seq: int) -> int:
+    """Fold a newer release into the nodes: close what it drops, open what it adds, take its titles and notes.
+
+    MCE edit flags are not part of an order file, so codes new in the update carry none until an MCE is loaded."""
+    start = update.effective.strftime("%Y%m%d")
+    last_day = (update.effective - timedelta(days=1)).strftime("%Y%m%d")
+    billable = {e.key for e in update.entries if e.billable}
+    for node in nodes.values():
+        if node.periods and node.key not in billable:
+            span, _, flags = node.periods[-1].partition(":")
+            if span.endswith("-"):
+                node.periods[-1] = f"{span}{last_day}:{flags}"
+    if update.tabular is not None:
+        _, tabular = parse_tabular(update.tabular, update.origin)
+        for key, new in tabular.items():
+            known = nodes.get(key)
+            if known is None:
+                if new.parent is not None and new.parent not in nodes:
+                    continue
+                seq += 1
+                known = Node(key, new.code, new.kind, new.title, new.parent, seq)
+                nodes[key] = known
+                if new.parent is not None:
+                    nodes[new.parent].children.append(key)
+            known.title, known.notes, known.seventh = new.title, new.notes, new.seventh
+    for entry in update.entries:
+        found = nodes.get(entry.key)
+        if found is None:
+            parent = _nearest_node(entry.key, nodes)
+            kind = "category" if len(entry.key) == 3 else ("code" if entry.billable else "subcategory")
+            seq += 1
+            found = Node(entry.key, dotted(entry.key), kind, entry.title, parent, seq)
+            nodes[entry.key] = found
+            nodes[parent].children.append(entry.key)
+        found.title, found.short_title = entry.title, entry.short_title or found.short_title
+        if entry.billable and not (found.periods and found.periods[-1].partition(":")[0].endswith("-")):
+            found.periods.append(f"{start}-:")
+    return seq
 
 
 def _current(node: Node) -> bool:
@@ -204,13 +285,20 @@ def _current(node: Node) -> bool:
 
 
 def _nearest_node(key: str, nodes: dict[str, Node]) -> str:
+    """The closest existing ancestor: a prefix node, else (for a new category) the block whose range holds it."""
     probe = key[:-1]
     while probe:
         trimmed = probe.rstrip("X") if len(probe) > 3 else probe
         if trimmed in nodes:
             return trimmed
         probe = probe[:-1]
-    raise ValueError(f"ICD-10-CM code {key} has no category in the tabular")
+    category = key[:3]
+    for node in nodes.values():
+        if node.kind == "block":
+            first, _, last = node.key.partition("-")
+            if first <= category <= last:
+                return node.key
+    raise InvalidInput(f"ICD-10-CM code {dotted(key)} falls in no category or block of the tabular")
 
 
 def _editions(starts: list[date]) -> list[Edition]:

@@ -1,4 +1,4 @@
-"""User imports: a licensed CPT file and the main ICD-10-CM Alphabetic Index.
+"""User imports: a licensed CPT file, the main ICD-10-CM Alphabetic Index, and newer ICD-10-CM releases.
 
 CPT descriptors are AMA property, so medbill ships none: a user with a licence imports their file here. An import
 is checked whole before anything is kept; then the file is copied into the medbill home and the store rebuilt.
@@ -18,6 +18,7 @@ from pathlib import Path
 
 from medbill.codes.catalog_build import CPT_PATTERN, CatalogRow
 from medbill.codes.editions import CodeSystem, Edition
+from medbill.codes.icd10cm_build import Icd10cmUpdate, OrderEntry
 from medbill.codes.periods import format_period
 from medbill.codes.store import Progress, UserImport, ensure_store, read_imports, write_imports
 from medbill.errors import InvalidInput
@@ -175,23 +176,44 @@ def _read(path: Path) -> bytes:
         raise InvalidInput(f"{path}: cannot be read ({exc.strerror})") from exc
 
 
+def _stored_name(kind: str, path: Path, digest: str) -> str:
+    return f"{kind}-{digest[:12]}{''.join(path.suffixes[-2:]) or '.txt'}"
+
+
 def _install(
-    kind: str, path: Path, data: bytes, edition: str, effective: date, home: Path, progress: Progress | None
+    kind: str,
+    path: Path,
+    data: bytes,
+    edition: str,
+    effective: date,
+    home: Path,
+    progress: Progress | None,
+    companion: tuple[Path, bytes] | None = None,
 ) -> UserImport:
     digest = hashlib.sha256(data).hexdigest()
+    extra = None
+    if companion is not None:
+        extra_digest = hashlib.sha256(companion[1]).hexdigest()
+        extra = _stored_name(f"{kind}-tabular", companion[0], extra_digest)
+        digest = hashlib.sha256((digest + extra_digest).encode()).hexdigest()
     imp = UserImport(
         kind,
-        f"{kind}-{digest[:12]}{''.join(path.suffixes[-2:]) or '.txt'}",
+        _stored_name(kind, path, digest),
         digest,
         edition,
         effective.isoformat(),
         date.today().isoformat(),
+        extra,
     )
     previous = read_imports(home)
     target = imp.path(home)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, target)
-    write_imports(home, [*(i for i in previous if i.kind != kind), imp])
+    if companion is not None and extra is not None:
+        shutil.copyfile(companion[0], target.parent / extra)
+    # One import per kind, except ICD-10-CM releases: one per effective date, so FY2027 and FY2028 can coexist.
+    kept = [i for i in previous if i.kind != kind or (kind == "icd10cm" and i.effective != imp.effective)]
+    write_imports(home, [*kept, imp])
     try:
         ensure_store(home, progress)
     except BaseException:
@@ -226,3 +248,114 @@ def import_index(
     name = edition or f"ICD-10-CM Index to Diseases and Injuries {table.version} (user import)"
     imp = _install("index", path, data, name, start, home, progress)
     return imp, sum(1 for _ in table.main_terms())
+
+
+_ORDER_CODE = re.compile(r"^[A-Z][0-9A-Z][0-9A-Z][0-9A-Z]{0,4}$")
+
+
+def parse_icd10cm_order(data: bytes, name: str) -> list[OrderEntry]:
+    """Read an ICD-10-CM order file: CMS's fixed-width text (order, code, billable flag, short and long titles),
+    or a CSV with a header naming code, billable, short and long title columns."""
+    text = _decode(data, name)
+    if not text.strip():
+        raise InvalidInput(f"{name}: the file is empty")
+    lines = text.splitlines()
+    issues: list[Issue] = []
+    entries: list[OrderEntry] = []
+    header = [_squash(h) for h in next(csv.reader([lines[0]]))]
+    if len(header) >= 3 and ("code" in header or "codedot" in header):
+        reader = csv.reader(io.StringIO(text))
+        next(reader)
+        index = {h: i for i, h in enumerate(header)}
+
+        def col(*names: str) -> int | None:
+            return next((index[n] for n in names if n in index), None)
+
+        code_i = col("code", "codedot")
+        bill_i = col("billable", "valid", "header")
+        short_i = col("shortname", "shortdescription", "short")
+        long_i = col("longname", "longdescription", "long", "description")
+        if bill_i is None or long_i is None:
+            raise InvalidInput(f"{name}: line 1 needs billable and long title columns")
+        for line_no, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            cells = [c.strip() for c in row] + [""] * len(header)
+            code = cells[code_i or 0].replace(".", "").upper()
+            flag = cells[bill_i]
+            entries.append(OrderEntry(code, flag == "1", cells[short_i] if short_i is not None else "", cells[long_i]))
+            _check_order(entries[-1], flag, name, line_no, issues)
+    else:
+        for line_no, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            if len(line) < 17 or not line[:5].strip().isdigit():
+                issues.append(
+                    _bad(name, line_no, "not an order-file line (5-digit order, code, billable flag, titles)")
+                )
+                continue
+            flag = line[14]
+            short = line[16:76].strip()
+            entries.append(OrderEntry(line[6:13].strip().upper(), flag == "1", short, line[77:].strip() or short))
+            _check_order(entries[-1], flag, name, line_no, issues)
+    if issues:
+        first = issues[0]
+        where = first.location.line if first.location else "?"
+        raise InvalidInput(
+            f"{name}: {len(issues)} line(s) cannot be imported (first, line {where}: {first.message})", issues=issues
+        )
+    if not any(e.billable for e in entries):
+        raise InvalidInput(f"{name}: no billable codes found")
+    return entries
+
+
+def _check_order(entry: OrderEntry, flag: str, name: str, line: int, issues: list[Issue]) -> None:
+    if not _ORDER_CODE.match(entry.key):
+        issues.append(_bad(name, line, f"{entry.key!r} is not an ICD-10-CM code"))
+    elif flag not in ("0", "1"):
+        issues.append(_bad(name, line, f"billable flag {flag!r} is not 0 or 1"))
+    elif not entry.title:
+        issues.append(_bad(name, line, f"{entry.key} has no title"))
+
+
+def _fiscal_start(name: str, effective: date | None) -> date:
+    if effective is not None:
+        return effective
+    match = re.search(r"(20\d\d)", name)
+    if match is None:
+        raise InvalidInput(f"{name}: name the first date the release applies with --effective (e.g. 2026-10-01)")
+    return date(int(match.group(1)) - 1, 10, 1)
+
+
+def load_icd10cm(imp: UserImport, home: Path) -> Icd10cmUpdate:
+    entries = parse_icd10cm_order(imp.path(home).read_bytes(), imp.file)
+    tabular = (home / "imports" / imp.companion).read_bytes() if imp.companion else None
+    origin = f"user import {imp.file}" + (f" + {imp.companion}" if imp.companion else "") + " (no MCE edit flags)"
+    return Icd10cmUpdate(imp.edition, date.fromisoformat(imp.effective), origin, tuple(entries), tabular)
+
+
+def import_icd10cm(
+    path: Path,
+    home: Path,
+    *,
+    tabular: Path | None = None,
+    edition: str | None = None,
+    effective: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[UserImport, int]:
+    """Add a newer ICD-10-CM release: the order file decides which codes are billable from `effective` on."""
+    from medbill.codes.icd10cm_build import parse_tabular
+
+    data = _read(path)
+    entries = parse_icd10cm_order(data, path.name)
+    companion = None
+    if tabular is not None:
+        tabular_data = _read(tabular)
+        parse_tabular(tabular_data, tabular.name)
+        companion = (tabular, tabular_data)
+    start = _fiscal_start(path.name, effective)
+    fy = start.year + 1 if start.month >= 10 else start.year
+    label = "" if start.month == 10 else f" {start:%B} 1 update"
+    name = edition or f"ICD-10-CM FY{fy}{label} (user import)"
+    imp = _install("icd10cm", path, data, name, start, home, progress, companion)
+    return imp, sum(1 for e in entries if e.billable)

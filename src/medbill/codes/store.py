@@ -76,6 +76,8 @@ class UserImport:
     edition: str
     effective: str
     imported: str
+    companion: str | None = None
+    """A second file of the same release (the tabular XML beside an ICD-10-CM order file)."""
 
     def path(self, home: Path) -> Path:
         return home / "imports" / self.file
@@ -165,7 +167,8 @@ def _build(path: Path, home: Path, progress: Progress) -> None:
     try:
         db.executescript(SCHEMA)
         progress(STEPS[0])
-        rows, editions, version = icd10cm_build.build_rows()
+        updates = [user_imports.load_icd10cm(imp, home) for imp in read_imports(home) if imp.kind == "icd10cm"]
+        rows, editions, version = icd10cm_build.build_rows(updates)
         db.executemany("INSERT INTO icd10cm VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         _insert_editions(db, editions)
         terms = list(icd10cm_build.iter_terms(rows))
