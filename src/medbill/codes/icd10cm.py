@@ -173,6 +173,7 @@ class Icd10cm:
         self._missing: set[str] = set()
         self._notes: dict[str, tuple[str | None, str | None]] = {}
         self._complete = False
+        self._keys: frozenset[str] | None = None
 
     # -- loading -------------------------------------------------------------------------------------------
     def _make(self, row: tuple[object, ...]) -> Icd10cmCode:
@@ -280,6 +281,12 @@ class Icd10cm:
             if raw:
                 return SeventhCharacters(tuple((c, t) for c, t in json.loads(raw)), node.code)
         return None
+
+    def keys(self) -> frozenset[str]:
+        """Every store key (undotted codes, block ranges, chapter names): for cheap existence checks."""
+        if self._keys is None:
+            self._keys = frozenset(k for (k,) in self._db.execute("SELECT key FROM icd10cm"))
+        return self._keys
 
     def records(self) -> Iterator[Icd10cmCode]:
         self.preload()

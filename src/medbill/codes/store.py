@@ -26,7 +26,7 @@ from medbill.errors import CodeSetUnavailable
 if TYPE_CHECKING:
     from medbill.codes.index_tables import IndexKind, IndexTable
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -247,10 +247,16 @@ def _insert_terms(db: sqlite3.Connection, terms: list[tuple[str, str, str, str]]
 
     postings: dict[str, array[int]] = {}
     rows = []
-    for term_id, (system, code, text, kind) in enumerate(dict.fromkeys(terms), start=1):
-        toks = tokens(text)
+    measured = []
+    for system, code, text, kind in dict.fromkeys(terms):
+        # A 7th-character code's title is its stem's title plus the 7th character's meaning: rank on the stem.
         core = text.rsplit(", ", 1)[0] if kind == "title" and len(code.replace(".", "")) == 7 else text
-        rows.append((term_id, system, code, text, kind, core_length(core), toks[0] if toks else ""))
+        measured.append((core_length(core), system, code, text, kind))
+    # Ids in order of term length, so "the shortest candidates" is simply "the smallest ids" at query time.
+    measured.sort(key=lambda m: m[0])
+    for term_id, (length, system, code, text, kind) in enumerate(measured, start=1):
+        toks = tokens(text)
+        rows.append((term_id, system, code, text, kind, length, toks[0] if toks else ""))
         for tok in set(toks):
             postings.setdefault(tok, array("I")).append(term_id)
     db.executemany("INSERT INTO term VALUES (?,?,?,?,?,?,?)", rows)

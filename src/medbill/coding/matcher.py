@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from medbill.codes.terms import fold, tokens
@@ -90,6 +90,27 @@ ABBREVIATIONS: dict[str, str] = {
 _EXPANDED = {abbr: tokens(words) for abbr, words in ABBREVIATIONS.items()}
 
 
+CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def one_edit_variants(text: str, alphabet: str) -> set[str]:
+    """Every string one keystroke away (delete, insert, substitute, swap neighbours): typo candidates to check
+    against a key set, far cheaper than scoring the whole set."""
+    out: set[str] = set()
+    for i in range(len(text) + 1):
+        head, tail = text[:i], text[i:]
+        if tail:
+            out.add(head + tail[1:])
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])
+        for ch in alphabet:
+            out.add(head + ch + tail)
+            if tail:
+                out.add(head + ch + tail[1:])
+    out.discard(text)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class QueryToken:
     """One token of a query and the vocabulary tokens that satisfy it, each with a weight (1.0 = exact)."""
@@ -117,9 +138,19 @@ class TermMatcher:
 
     def resolve(self, token: str) -> QueryToken:
         """Exact token, else prefix completions (partial typing), else spelling neighbours (typos)."""
-        if token in self.vocabulary:
-            return QueryToken(token, ((token, 1.0),))
         options: dict[str, float] = {}
+        if token in self.vocabulary:
+            options[token] = 1.0
+            # Word family: "hypertension" also finds "hypertensive", "diabetes" finds "diabetic".
+            if len(token) >= 7:
+                root = token[: max(6, len(token) - 3)]
+                start = bisect.bisect_left(self._sorted, root)
+                for candidate in self._sorted[start : start + 12]:
+                    if not candidate.startswith(root):
+                        break
+                    if abs(len(candidate) - len(token)) <= 3:
+                        options.setdefault(candidate, 0.85)
+            return QueryToken(token, tuple(sorted(options.items(), key=lambda kv: -kv[1])))
         if len(token) >= 3:
             start = bisect.bisect_left(self._sorted, token)
             for candidate in self._sorted[start : start + 40]:
@@ -129,8 +160,6 @@ class TermMatcher:
         if len(token) >= 4:
             limit = 1 if len(token) < 8 else 2
             pool = [t for n in range(len(token) - limit, len(token) + limit + 1) for t in self._by_length.get(n, ())]
-            for candidate, distance, _ in extract(
-                token, pool, scorer=Levenshtein.distance, score_cutoff=limit, limit=8
-            ):
+            for candidate, distance, _ in extract(token, pool, scorer=OSA.distance, score_cutoff=limit, limit=8):
                 options.setdefault(candidate, 0.75 if distance == 1 else 0.6)
         return QueryToken(token, tuple(sorted(options.items(), key=lambda kv: -kv[1])[:24]))

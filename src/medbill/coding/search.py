@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from medbill.codes.editions import CodeSystem
 from medbill.codes.library import CodeLibrary
@@ -21,8 +21,7 @@ KIND_WEIGHT = {"title": 1.0, "short title": 0.97, "inclusion term": 0.96}
 _CODE_QUERY = re.compile(r"^[A-Za-z][0-9A-Za-z][0-9A-Za-z](\.?[0-9A-Za-z]{0,4})?$|^\d{4}[0-9FTUM]$")
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     code: str
     system: str
     description: str
@@ -43,32 +42,43 @@ class SearchHit:
         }
 
 
+# Candidates beyond this many are cut to the shortest terms (term ids are assigned shortest first at build),
+# and a token whose terms exceed it never widens a query on its own: p99 latency stays in single milliseconds.
+CANDIDATE_CAP = 3_000
+
+
 class Searcher:
     def __init__(self, library: CodeLibrary) -> None:
         self.library = library
         db = library.db
         self._postings: dict[str, bytes] = dict(db.execute("SELECT token, ids FROM posting"))
-        self._decoded: dict[str, array[int]] = {}
+        self._sets: dict[str, frozenset[int]] = {}
         total = db.execute("SELECT max(id) FROM term").fetchone()[0] or 0
         self._system: list[str] = [""] * (total + 1)
         self._code: list[str] = [""] * (total + 1)
         self._kind: list[str] = [""] * (total + 1)
         self._lead: list[str] = [""] * (total + 1)
         self._ntok = array("H", bytes(2 * (total + 1)))
+        shared: dict[str, str] = {}  # one string object per distinct value: 230k terms, few distinct values
         rows = db.execute("SELECT id, system, code, kind, ntokens, lead FROM term")
         for term_id, system, code, kind, ntok, lead in rows:
-            self._system[term_id], self._code[term_id], self._kind[term_id] = system, code, kind
-            self._lead[term_id] = lead
+            self._system[term_id] = shared.setdefault(system, system)
+            self._code[term_id] = shared.setdefault(code, code)
+            self._kind[term_id] = shared.setdefault(kind, kind)
+            self._lead[term_id] = shared.setdefault(lead, lead)
             self._ntok[term_id] = min(ntok, 65535)
         self._n_terms = max(total, 1)
         self.matcher = TermMatcher({tok: len(ids) // 4 for tok, ids in self._postings.items()})
 
-    def _ids(self, token: str) -> array[int]:
-        ids = self._decoded.get(token)
+    def _ids(self, token: str) -> frozenset[int]:
+        ids = self._sets.get(token)
         if ids is None:
-            ids = array("I")
-            ids.frombytes(self._postings.get(token, b""))
-            self._decoded[token] = ids
+            raw = array("I")
+            raw.frombytes(self._postings.get(token, b""))
+            ids = frozenset(raw)
+            if len(self._sets) > 512:
+                self._sets.clear()
+            self._sets[token] = ids
         return ids
 
     def _idf(self, token: str) -> float:
@@ -89,51 +99,57 @@ class Searcher:
         if not words:
             return []
         resolved = [self.matcher.resolve(w) for w in words]
+        # Per query token: its alternatives' term sets with their weights, and the union of those sets.
+        per_token: list[list[tuple[frozenset[int], float]]] = []
+        unions: list[frozenset[int]] = []
         weights: list[float] = []
-        per_token: list[dict[int, float]] = []
         for qt in resolved:
-            best = max((self._idf(alt) for alt, _ in qt.alternatives), default=self._idf(qt.text))
-            weights.append(best)
-            hits: dict[int, float] = {}
-            for alt, weight in qt.alternatives:
-                for term_id in self._ids(alt):
-                    if hits.get(term_id, 0.0) < weight:
-                        hits[term_id] = weight
-            per_token.append(hits)
+            options = [(self._ids(alt), weight) for alt, weight in qt.alternatives]
+            per_token.append(options)
+            unions.append(options[0][0] if len(options) == 1 else frozenset().union(*(ids for ids, _ in options)))
+            weights.append(max((self._idf(alt) for alt, _ in qt.alternatives), default=self._idf(qt.text)))
         total_weight = sum(weights)
-        full = set.intersection(*(set(h) for h in per_token)) if all(per_token) else set()
-        candidates = set(full)
-        if len(full) < limit:
-            # Widen with the rarest tokens' terms only: a term lacking every rare word cannot rank well.
-            budget = 0
-            for hits in sorted(per_token, key=len):
-                if candidates and budget + len(hits) > 40_000:
-                    break
-                candidates.update(hits)
-                budget += len(hits)
+        order = sorted(range(len(unions)), key=lambda i: len(unions[i]))
+        full: set[int] = set(unions[order[0]]).intersection(*(unions[i] for i in order[1:]))
+        if len(full) > CANDIDATE_CAP:
+            shortlist = set(sorted(full)[:CANDIDATE_CAP])
+        else:
+            shortlist = full
+            if len(full) < limit:
+                # Widen with the rarer tokens' terms (a term lacking every rare word cannot rank well), keeping
+                # every full match and the shortest partial ones.
+                extra: set[int] = set()
+                for i in order:
+                    if extra and len(unions[i]) > CANDIDATE_CAP:
+                        break
+                    extra.update(unions[i])
+                extra -= full
+                room = CANDIDATE_CAP - len(full)
+                shortlist = full | (set(sorted(extra)[:room]) if len(extra) > room else extra)
+        leads = {alt for qt in resolved for alt, _ in qt.alternatives}
         by_code: dict[tuple[str, str], tuple[float, int]] = {}
         n_query = len(words)
-        leads = {alt for qt in resolved for alt, _ in qt.alternatives}
-        for term_id in candidates:
+        for term_id in shortlist:
             system = self._system[term_id]
             if systems is not None and system not in systems:
                 continue
             covered = 0.0
             matched = 0
-            for hits, weight in zip(per_token, weights, strict=True):
-                w = hits.get(term_id)
-                if w is not None:
-                    covered += weight * w
-                    matched += 1
-            coverage = covered / total_weight
+            for options, weight in zip(per_token, weights, strict=True):
+                for ids, w in options:
+                    if term_id in ids:
+                        covered += weight * w
+                        matched += 1
+                        break
             precision = min(1.0, matched / max(1, self._ntok[term_id]))
-            score = coverage * (0.65 + 0.35 * precision) * KIND_WEIGHT.get(self._kind[term_id], 0.95)
+            score = covered / total_weight * (0.65 + 0.35 * precision) * KIND_WEIGHT.get(self._kind[term_id], 0.95)
             if matched < n_query:
                 score *= 0.9
             if self._lead[term_id] in leads:
                 score += 0.03  # the term is headed by a query word: "Pneumonia, unspecified" over "Typhoid pneumonia"
             key = (system, self._code[term_id])
-            if key not in by_code or by_code[key][0] < score:
+            best = by_code.get(key)
+            if best is None or best[0] < score:
                 by_code[key] = (score, term_id)
         ranked = sorted(by_code.items(), key=lambda kv: -kv[1][0])
         return self._finish(query, ranked, chapter, billable_only, day, limit)
@@ -149,6 +165,7 @@ class Searcher:
     ) -> list[SearchHit]:
         icd = self.library.icd10cm
         hits: list[SearchHit] = []
+        term_of: dict[tuple[str, str], int] = {}  # the matched term per hit; its text is read for the final few
         if _CODE_QUERY.match(query.strip()):
             hits.extend(self._code_hits(query.strip(), day))
         for (system, code), (score, term_id) in ranked[: limit * 8]:
@@ -173,9 +190,9 @@ class Searcher:
                 description = rec2.title or code
             if billable_only and not billable:
                 continue
-            text = self.library.db.execute("SELECT text FROM term WHERE id = ?", (term_id,)).fetchone()[0]
+            term_of[(system, code)] = term_id
             hits.append(
-                SearchHit(code, system, description, round(min(score, 1.0), 4), text, self._kind[term_id], billable)
+                SearchHit(code, system, description, round(min(score, 1.0), 4), "", self._kind[term_id], billable)
             )
         unique: dict[tuple[str, str], SearchHit] = {}
         stems: set[str] = set()
@@ -187,8 +204,17 @@ class Searcher:
                     continue
                 stems.add(key[:6])
             unique.setdefault((hit.system, hit.code), hit)
-        ordered = sorted(unique.values(), key=lambda h: (-h.score, not h.billable, h.code))
-        return ordered[:limit]
+        ordered = sorted(unique.values(), key=lambda h: (-h.score, not h.billable, h.code))[:limit]
+        return self._with_texts(ordered, term_of)
+
+    def _with_texts(self, hits: list[SearchHit], term_of: dict[tuple[str, str], int]) -> list[SearchHit]:
+        """Fill in the matched term's text of the hits returned, with one query."""
+        ids = [term_of[(h.system, h.code)] for h in hits if not h.matched]
+        if not ids:
+            return hits
+        marks = ",".join("?" * len(ids))
+        texts = dict(self.library.db.execute(f"SELECT id, text FROM term WHERE id IN ({marks})", ids))
+        return [h if h.matched else h._replace(matched=texts[term_of[(h.system, h.code)]]) for h in hits]
 
     def _code_hits(self, text: str, day: date) -> list[SearchHit]:
         icd = self.library.icd10cm

@@ -11,16 +11,15 @@ from __future__ import annotations
 import contextlib
 import re
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
-
-from rapidfuzz.distance import Levenshtein
-from rapidfuzz.process import extract
 
 from medbill.codes.catalog import CatalogCode
 from medbill.codes.catalog_build import CPT_PATTERN
 from medbill.codes.editions import CodeSystem, EditionChoice
 from medbill.codes.icd10cm import Icd10cmCode, normalize
 from medbill.codes.library import CodeLibrary
+from medbill.coding.matcher import CODE_ALPHABET, one_edit_variants
 from medbill.issues import Issue, Severity
 
 ICD10CM_START = date(2015, 10, 1)
@@ -81,6 +80,7 @@ def _err(code: str, message: str, hint: str | None = None) -> Issue:
     return Issue(Severity.ERROR, code, message, hint=hint)
 
 
+@lru_cache(maxsize=256)
 def _notice(choice: EditionChoice) -> tuple[Issue, ...]:
     if choice.notice is None:
         return ()
@@ -93,8 +93,6 @@ class Validator:
     def __init__(self, library: CodeLibrary) -> None:
         self.library = library
         self.icd = library.icd10cm
-        self._valid_cache: dict[tuple[str, date], ValidationResult] = {}
-        self._icd_keys: list[str] | None = None
 
     # -- dispatch ------------------------------------------------------------------------------------------
     def validate(self, code: str, on: date | None = None, system: CodeSystem | None = None) -> ValidationResult:
@@ -145,9 +143,6 @@ class Validator:
 
     # -- ICD-10-CM -----------------------------------------------------------------------------------------
     def icd10cm(self, code: str, on: date) -> ValidationResult:
-        cached = self._valid_cache.get((code, on))
-        if cached is not None:
-            return cached
         text = code.strip().upper()
         choice = self.icd.timeline.choose(on)
         rec = self.icd.get(text)
@@ -162,12 +157,9 @@ class Validator:
             )
             return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, None, (issue,))
         if rec is not None and on >= ICD10CM_START and rec.period_on(on) is not None:
-            result = ValidationResult(
+            return ValidationResult(
                 code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title, _notice(choice)
             )
-            if len(self._valid_cache) < 500_000:
-                self._valid_cache[(code, on)] = result
-            return result
         issues = list(self._icd10cm_issues(code, rec, on))
         issues.extend(_notice(choice))
         return ValidationResult(
@@ -279,11 +271,11 @@ class Validator:
         return [_err("DX-UNKNOWN", f"{_dotted(key)} is not an ICD-10-CM code", hint=self._did_you_mean(key, on))]
 
     def _did_you_mean(self, key: str, on: date) -> str | None:
-        if self._icd_keys is None:
-            self._icd_keys = [r.key for r in self.icd.records() if r.kind not in ("chapter", "block")]
-        near = extract(key, self._icd_keys, scorer=Levenshtein.distance, score_cutoff=1, limit=12)
-        ranked = sorted(near, key=lambda m: (m[1], self.icd.get(m[0]) is None or not self.icd.get(m[0]).period_on(on)))  # type: ignore[union-attr]
-        codes = [self.icd.display(m[0]) for m in ranked[:5]]
+        keys = self.icd.keys()
+        near = [k for k in one_edit_variants(key, CODE_ALPHABET) if k in keys]
+        records = [r for r in map(self.icd.get, near) if r is not None and r.kind not in ("chapter", "block")]
+        records.sort(key=lambda r: (r.period_on(on) is None, r.key))
+        codes = [r.code for r in records[:5]]
         return f"did you mean {', '.join(codes)}?" if codes else None
 
     # -- the other systems ----------------------------------------------------------------------------------
@@ -341,9 +333,9 @@ class Validator:
                 else "the CMS PFS RVU / NCCI tables (no CPT file imported)"
             )
             return _err("CPT-UNKNOWN", f"{text} has the {cat} format but is not a known CPT code in {source}")
-        codes = [c.code for c in self.library.catalog(system).codes()]
-        near = extract(text, codes, scorer=Levenshtein.distance, score_cutoff=1, limit=5)
-        hint = f"did you mean {', '.join(m[0] for m in near)}?" if near else None
+        catalog = self.library.catalog(system)
+        near = sorted(k for k in one_edit_variants(text, CODE_ALPHABET) if catalog.get(k) is not None)
+        hint = f"did you mean {', '.join(near[:5])}?" if near else None
         return _err(f"{_PREFIX[system]}-UNKNOWN", f"{text} is not a {system} code", hint=hint)
 
 
