@@ -42,6 +42,7 @@ SEED = 20240601
 TARGETS: dict[str, tuple[str, str, str, float | None]] = {
     "build_s": ("store build from sources (cold)", "s", "<=", 60.0),
     "lookups_per_s": ("ICD-10-CM lookups/s (icd.lookup)", "/s", ">=", 1_000_000),
+    "billable_per_s": ("ICD-10-CM is_billable(code, date)/s", "/s", ">=", 1_000_000),
     "validations_per_s": ("validations/s, all valid", "/s", ">=", 200_000),
     "validations_mixed_per_s": ("validations/s, ~5 % invalid", "/s", ">=", 200_000),
     "search_p50_ms": ("search p50 latency", "ms", "<=", None),
@@ -553,6 +554,15 @@ def bench_lookups(library: CodeLibrary, items: list[tuple[str, date]], passes: i
 
     rate, runs = best_rate(run_lookups, len(items), passes, 3)
 
+    # The question simple_icd_10_cm's is_valid_item answers, asked for a date of service.
+    is_billable = icd.is_billable
+
+    def run_billable() -> None:
+        for code, on in items:
+            is_billable(code, on)
+
+    billable_rate, _ = best_rate(run_billable, len(items), passes, 3)
+
     plain = {rec.code: rec for rec in icd.records() if rec.periods}
     get = plain.get
 
@@ -574,6 +584,7 @@ def bench_lookups(library: CodeLibrary, items: list[tuple[str, date]], passes: i
 
     out: dict[str, Any] = {
         "lookups_per_s": rate,
+        "billable_per_s": billable_rate,
         "lookup_runs": runs,
         "preload_s": preload_s,
         "items": len(items),

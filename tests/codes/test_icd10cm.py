@@ -317,3 +317,23 @@ def test_normalize(typed: str, key: str) -> None:
 def test_catalog_refuses_icd10cm(library: CodeLibrary) -> None:
     with pytest.raises(ValueError, match="icd10cm"):
         library.catalog(CodeSystem.ICD10CM)
+
+
+def test_validity_mask_agrees_with_periods_on_every_edition_boundary(library: CodeLibrary) -> None:
+    """The per-edition bitmask (the fast path) must give the same answer as the dated periods it summarizes."""
+    from datetime import timedelta
+
+    icd = library.icd10cm
+    days = {date(2015, 9, 30), date(2026, 11, 28), date(2030, 1, 1)}
+    for edition in icd.timeline.editions:
+        days |= {edition.effective, edition.effective - timedelta(days=1), edition.effective + timedelta(days=45)}
+    records = [r for r in icd.records() if r.kind not in ("chapter", "block")]
+    mismatches = [
+        (r.code, day)
+        for day in sorted(days)
+        for r in records
+        if icd.is_billable(r.code, day) != (r.period_on(day) is not None and day >= date(2015, 10, 1))
+    ]
+    assert mismatches == []
+    answer = icd.lookup("E11.9", date(2025, 3, 1))
+    assert answer is not None and answer.billable and answer.period is not None

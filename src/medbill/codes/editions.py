@@ -62,6 +62,9 @@ class EditionChoice:
 
     edition: Edition
     notice: str | None
+    slot: int
+    """Position of the date on the timeline: -1 before the first edition, i inside edition i, len(editions)
+    past the newest one. Code records carry one validity bit per slot (see Icd10cmCode.mask)."""
 
 
 def fiscal_year(on: date) -> int:
@@ -103,16 +106,33 @@ class Timeline:
                 first,
                 f"{on.isoformat()} is before the oldest loaded {first.system} edition ({first.name}, "
                 f"effective {first.effective.isoformat()}); answered from it",
+                -1,
             )
         edition = self.editions[index]
         if edition.covers(on):
-            return EditionChoice(edition, None)
+            return EditionChoice(edition, None, index)
         newer = _newer_release_name(edition, on)
+        beyond = index == len(self.editions) - 1
         return EditionChoice(
             edition,
             f"{newer} applies to {on.isoformat()} and is not loaded; answered from {edition.name} "
             f"(covers {edition.effective.isoformat()} to {edition.through.isoformat() if edition.through else '-'})",
+            len(self.editions) if beyond else index,
         )
+
+
+def validity_mask(editions: list[Edition], periods: list[tuple[date, date | None]]) -> int:
+    """One bit per timeline slot (see EditionChoice.slot): set where the code is valid. Periods start and end on
+    edition boundaries, so a period holds a whole edition or none of it, and testing its first day is exact."""
+    ordered = sorted(editions, key=lambda e: e.effective)
+    mask = 0
+    for i, edition in enumerate(ordered):
+        day = edition.effective
+        if any(start <= day and (end is None or day <= end) for start, end in periods):
+            mask |= 1 << i
+    if any(end is None for _, end in periods):
+        mask |= 1 << len(ordered)
+    return mask
 
 
 def _newer_release_name(edition: Edition, on: date) -> str:

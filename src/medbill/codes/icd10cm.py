@@ -65,6 +65,8 @@ class Icd10cmCode(NamedTuple):
     children: tuple[str, ...]
     periods: tuple[Period, ...]
     seq: int
+    mask: int
+    """Validity per timeline slot (EditionChoice.slot): bit i set when billable in the i-th edition."""
 
     def period_on(self, on: date) -> Period | None:
         for period in self.periods:
@@ -94,14 +96,15 @@ class SeventhCharacters:
 
 
 class CodeAnswer(NamedTuple):
-    """One code as of one date: the record, the edition that answered, and the period in force if any.
+    """One code as of one date: the record, the edition that answered, and whether it is billable then.
 
     A NamedTuple: lookups create one per call, and tuples are the cheapest immutable value to build."""
 
     record: Icd10cmCode
     edition: Edition
-    period: Period | None
+    billable: bool
     notice: str | None
+    day: date
     codes: Icd10cm
 
     @property
@@ -109,12 +112,14 @@ class CodeAnswer(NamedTuple):
         return self.record.code
 
     @property
-    def billable(self) -> bool:
-        return self.period is not None
+    def period(self) -> Period | None:
+        """The validity period in force on the day (with its MCE flags), if any."""
+        return self.record.period_on(self.day)
 
     @property
     def flags(self) -> frozenset[str]:
-        return self.period.flags if self.period is not None else frozenset()
+        period = self.period
+        return period.flags if period is not None else frozenset()
 
     def ancestors(self) -> tuple[Icd10cmCode, ...]:
         return self.codes.ancestors(self.record)
@@ -159,7 +164,7 @@ class CodeAnswer(NamedTuple):
         }
 
 
-_COLUMNS = "key, code, kind, title, short_title, parent, children, periods, seq, notes, seventh"
+_COLUMNS = "key, code, kind, title, short_title, parent, children, periods, seq, notes, seventh, mask"
 
 
 class Icd10cm:
@@ -177,7 +182,7 @@ class Icd10cm:
 
     # -- loading -------------------------------------------------------------------------------------------
     def _make(self, row: tuple[object, ...]) -> Icd10cmCode:
-        key, code, kind, title, short_title, parent, children, periods, seq, notes, seventh = row
+        key, code, kind, title, short_title, parent, children, periods, seq, notes, seventh, mask = row
         rec = Icd10cmCode(
             key=str(key),
             code=str(code),
@@ -188,6 +193,7 @@ class Icd10cm:
             children=tuple(str(children).split()) if children else (),
             periods=parse_periods(str(periods)),
             seq=int(str(seq)),
+            mask=int(str(mask)),
         )
         if notes or seventh:
             self._notes[rec.key] = (str(notes) if notes else None, str(seventh) if seventh else None)
@@ -232,10 +238,16 @@ class Icd10cm:
             return None
         day = on or date.today()
         choice = self._choices.get(day) or self.timeline.choose(day)
-        for period in rec.periods:
-            if period.start <= day and (period.end is None or day <= period.end):
-                return CodeAnswer(rec, choice.edition, period, choice.notice, self)
-        return CodeAnswer(rec, choice.edition, None, choice.notice, self)
+        billable = choice.slot >= 0 and rec.mask >> choice.slot & 1 == 1
+        return CodeAnswer(rec, choice.edition, billable, choice.notice, day, self)
+
+    def is_billable(self, code: str, on: date) -> bool:
+        """The question simple_icd_10_cm answers, asked for a date: is this a billable code then?"""
+        rec = self._records.get(code) or self.get(code)
+        if rec is None:
+            return False
+        slot = (self._choices.get(on) or self.timeline.choose(on)).slot
+        return slot >= 0 and rec.mask >> slot & 1 == 1
 
     def display(self, key: str) -> str:
         rec = self.get(key)

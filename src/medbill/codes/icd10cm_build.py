@@ -13,7 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from medbill.codes.editions import CodeSystem, Edition
+from medbill.codes.editions import CodeSystem, Edition, validity_mask
+from medbill.codes.periods import parse_periods
 from medbill.codes.sources import source
 from medbill.errors import InvalidInput
 
@@ -50,7 +51,8 @@ class Node:
     seventh: list[tuple[str, str]] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
 
-    def row(self) -> tuple[object, ...]:
+    def row(self, editions: list[Edition]) -> tuple[object, ...]:
+        spans = [(p.start, p.end) for p in parse_periods(";".join(self.periods))]
         return (
             self.key,
             self.code,
@@ -63,6 +65,7 @@ class Node:
             self.seq,
             json.dumps(self.notes) if self.notes else None,
             json.dumps(self.seventh) if self.seventh else None,
+            validity_mask(editions, spans),
         )
 
 
@@ -235,7 +238,7 @@ def build_rows(
         if node.kind == "subcategory" and not any(_current(nodes[child]) for child in node.children):
             # A leaf in the newest edition (its only children, if any, were deleted); billability is the periods.
             node.kind = "code"
-    rows = [node.row() for node in nodes.values()]
+    rows = [node.row(editions) for node in nodes.values()]
     return rows, editions, version
 
 
@@ -315,7 +318,7 @@ def _editions(starts: list[date]) -> list[Edition]:
 def iter_terms(rows: list[tuple[object, ...]]) -> Iterator[tuple[str, str, str, str]]:
     """Searchable terms: (system, code, text, kind) from titles and inclusion terms."""
     for row in rows:
-        key, code, kind, title, short_title, _p, _c, _per, _s, notes, _sev = row
+        key, code, kind, title, short_title, _p, _c, _per, _s, notes, _sev, _mask = row
         if kind in ("chapter", "block"):
             continue
         yield ("ICD-10-CM", str(code), str(title), "title")

@@ -26,7 +26,7 @@ from medbill.errors import CodeSetUnavailable
 if TYPE_CHECKING:
     from medbill.codes.index_tables import IndexKind, IndexTable
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,7 +34,7 @@ CREATE TABLE edition (system TEXT NOT NULL, name TEXT NOT NULL, effective TEXT N
                       source TEXT NOT NULL);
 CREATE TABLE icd10cm (key TEXT PRIMARY KEY, code TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
                       short_title TEXT, parent TEXT, children TEXT NOT NULL, periods TEXT NOT NULL,
-                      seq INTEGER NOT NULL, notes TEXT, seventh TEXT) WITHOUT ROWID;
+                      seq INTEGER NOT NULL, notes TEXT, seventh TEXT, mask INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE catalog (system TEXT NOT NULL, code TEXT NOT NULL, title TEXT NOT NULL, short_title TEXT,
                       periods TEXT NOT NULL, detail TEXT, PRIMARY KEY (system, code)) WITHOUT ROWID;
 CREATE TABLE index_tree (tree TEXT PRIMARY KEY, version TEXT NOT NULL, title TEXT NOT NULL,
@@ -169,7 +169,7 @@ def _build(path: Path, home: Path, progress: Progress) -> None:
         progress(STEPS[0])
         updates = [user_imports.load_icd10cm(imp, home) for imp in read_imports(home) if imp.kind == "icd10cm"]
         rows, editions, version = icd10cm_build.build_rows(updates)
-        db.executemany("INSERT INTO icd10cm VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO icd10cm VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         _insert_editions(db, editions)
         terms = list(icd10cm_build.iter_terms(rows))
 

@@ -156,7 +156,7 @@ class Validator:
                 "after a dot in position 4 (A00.0, S72.001A)",
             )
             return ValidationResult(code, CodeSystem.ICD10CM, False, False, choice.edition.name, None, (issue,))
-        if rec is not None and on >= ICD10CM_START and rec.period_on(on) is not None:
+        if rec is not None and choice.slot >= 0 and rec.mask >> choice.slot & 1:
             return ValidationResult(
                 code, CodeSystem.ICD10CM, True, True, choice.edition.name, rec.title, _notice(choice)
             )
