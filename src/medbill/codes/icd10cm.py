@@ -17,6 +17,8 @@ from typing import NamedTuple
 from medbill.codes.editions import Edition, Timeline
 from medbill.codes.periods import Period, parse_periods
 
+NO_SLOT = 63  # a validity-mask bit never set (timelines hold far fewer editions)
+
 
 class CodeKind(StrEnum):
     CHAPTER = "chapter"
@@ -179,6 +181,8 @@ class Icd10cm:
         self._notes: dict[str, tuple[str | None, str | None]] = {}
         self._complete = False
         self._keys: frozenset[str] | None = None
+        self._masks: dict[int, int] = {}
+        self._slots: dict[date, int] = {}
 
     # -- loading -------------------------------------------------------------------------------------------
     def _make(self, row: tuple[object, ...]) -> Icd10cmCode:
@@ -193,7 +197,7 @@ class Icd10cm:
             children=tuple(str(children).split()) if children else (),
             periods=parse_periods(str(periods)),
             seq=int(str(seq)),
-            mask=int(str(mask)),
+            mask=self._shared_mask(int(str(mask))),
         )
         if notes or seventh:
             self._notes[rec.key] = (str(notes) if notes else None, str(seventh) if seventh else None)
@@ -201,6 +205,10 @@ class Icd10cm:
         if rec.code != rec.key:
             self._records[rec.code] = rec
         return rec
+
+    def _shared_mask(self, mask: int) -> int:
+        # A few hundred distinct masks across ~100k records: one int object each keeps lookups cache-friendly.
+        return self._masks.setdefault(mask, mask)
 
     def preload(self) -> None:
         """Load every record into memory (bulk validation, benchmarks)."""
@@ -246,8 +254,12 @@ class Icd10cm:
         rec = self._records.get(code) or self.get(code)
         if rec is None:
             return False
-        slot = (self._choices.get(on) or self.timeline.choose(on)).slot
-        return slot >= 0 and rec.mask >> slot & 1 == 1
+        slot = self._slots.get(on)
+        if slot is None:
+            slot = self.timeline.choose(on).slot
+            # Before the first edition nothing is billable: point at a bit no mask sets.
+            slot = self._slots.setdefault(on, slot if slot >= 0 else NO_SLOT)
+        return rec.mask >> slot & 1 == 1
 
     def display(self, key: str) -> str:
         rec = self.get(key)
