@@ -11,6 +11,7 @@ import math
 import re
 from array import array
 from datetime import date
+from itertools import islice
 from typing import NamedTuple
 
 from medbill.codes.editions import CodeSystem
@@ -44,7 +45,7 @@ class SearchHit(NamedTuple):
 
 # Candidates beyond this many are cut to the shortest terms (term ids are assigned shortest first at build),
 # and a token whose terms exceed it never widens a query on its own: p99 latency stays in single milliseconds.
-CANDIDATE_CAP = 3_000
+CANDIDATE_CAP = 1_200
 
 
 class Searcher:
@@ -70,12 +71,15 @@ class Searcher:
         self._n_terms = max(total, 1)
         self.matcher = TermMatcher({tok: len(ids) // 4 for tok, ids in self._postings.items()})
 
+    def _array(self, token: str) -> array[int]:
+        raw = array("I")
+        raw.frombytes(self._postings.get(token, b""))
+        return raw
+
     def _ids(self, token: str) -> frozenset[int]:
         ids = self._sets.get(token)
         if ids is None:
-            raw = array("I")
-            raw.frombytes(self._postings.get(token, b""))
-            ids = frozenset(raw)
+            ids = frozenset(self._array(token))
             if len(self._sets) > 512:
                 self._sets.clear()
             self._sets[token] = ids
@@ -112,7 +116,14 @@ class Searcher:
         order = sorted(range(len(unions)), key=lambda i: len(unions[i]))
         full: set[int] = set(unions[order[0]]).intersection(*(unions[i] for i in order[1:]))
         if len(full) > CANDIDATE_CAP:
-            shortlist = set(sorted(full)[:CANDIDATE_CAP])
+            rarest = resolved[order[0]].alternatives
+            if len(rarest) == 1:
+                # Postings are stored in id order and ids run shortest term first: walk the rarest token's
+                # list and stop after CANDIDATE_CAP full matches instead of sorting them all.
+                ordered = (t for t in self._array(rarest[0][0]) if t in full)
+                shortlist = set(islice(ordered, CANDIDATE_CAP))
+            else:
+                shortlist = set(sorted(full)[:CANDIDATE_CAP])
         else:
             shortlist = full
             if len(full) < limit:
@@ -127,27 +138,34 @@ class Searcher:
                 room = CANDIDATE_CAP - len(full)
                 shortlist = full | (set(sorted(extra)[:room]) if len(extra) > room else extra)
         leads = {alt for qt in resolved for alt, _ in qt.alternatives}
-        by_code: dict[tuple[str, str], tuple[float, int]] = {}
+        # Each alternative's share of the query, precomputed: the loop below runs for every candidate.
+        shares = [
+            [(ids, weight * w / total_weight) for ids, w in options]
+            for options, weight in zip(per_token, weights, strict=True)
+        ]
         n_query = len(words)
+        system_of, code_of, kind_of, lead_of, ntok = self._system, self._code, self._kind, self._lead, self._ntok
+        by_code: dict[tuple[str, str], tuple[float, int]] = {}
         for term_id in shortlist:
-            system = self._system[term_id]
+            system = system_of[term_id]
             if systems is not None and system not in systems:
                 continue
-            covered = 0.0
+            coverage = 0.0
             matched = 0
-            for options, weight in zip(per_token, weights, strict=True):
-                for ids, w in options:
+            for options in shares:
+                for ids, share in options:
                     if term_id in ids:
-                        covered += weight * w
+                        coverage += share
                         matched += 1
                         break
-            precision = min(1.0, matched / max(1, self._ntok[term_id]))
-            score = covered / total_weight * (0.65 + 0.35 * precision) * KIND_WEIGHT.get(self._kind[term_id], 0.95)
+            length = ntok[term_id]
+            precision = 1.0 if matched >= length else matched / length
+            score = coverage * (0.65 + 0.35 * precision) * KIND_WEIGHT.get(kind_of[term_id], 0.95)
             if matched < n_query:
                 score *= 0.9
-            if self._lead[term_id] in leads:
+            if lead_of[term_id] in leads:
                 score += 0.03  # the term is headed by a query word: "Pneumonia, unspecified" over "Typhoid pneumonia"
-            key = (system, self._code[term_id])
+            key = (system, code_of[term_id])
             best = by_code.get(key)
             if best is None or best[0] < score:
                 by_code[key] = (score, term_id)
