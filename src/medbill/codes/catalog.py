@@ -12,7 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from medbill.codes.editions import CodeSystem, Edition, Timeline
-from medbill.codes.periods import Period, parse_periods
+from medbill.codes.periods import Period, parse_periods, period_on
 
 
 class CatalogCode(NamedTuple):
@@ -24,10 +24,7 @@ class CatalogCode(NamedTuple):
     raw_detail: str | None
 
     def period_on(self, on: date) -> Period | None:
-        for period in self.periods:
-            if period.start <= on and (period.end is None or on <= period.end):
-                return period
-        return None
+        return period_on(self.periods, on)
 
     @property
     def detail(self) -> dict[str, object]:

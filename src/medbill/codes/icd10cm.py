@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from medbill.codes.editions import Edition, Timeline
-from medbill.codes.periods import Period, parse_periods
+from medbill.codes.periods import Period, parse_periods, period_on
 
 NO_SLOT = 63  # a validity-mask bit never set (timelines hold far fewer editions)
 
@@ -71,10 +71,7 @@ class Icd10cmCode(NamedTuple):
     """Validity per timeline slot (EditionChoice.slot): bit i set when billable in the i-th edition."""
 
     def period_on(self, on: date) -> Period | None:
-        for period in self.periods:
-            if period.start <= on and (period.end is None or on <= period.end):
-                return period
-        return None
+        return period_on(self.periods, on)
 
     @property
     def ever_billable(self) -> bool:

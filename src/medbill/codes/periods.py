@@ -26,6 +26,14 @@ def _date(text: str) -> date | None:
     return date(int(text[:4]), int(text[4:6]), int(text[6:8])) if text else None
 
 
+def period_on(periods: tuple[Period, ...], on: date) -> Period | None:
+    """The period in force on a date, if any (periods never overlap)."""
+    for period in periods:
+        if period.start <= on and (period.end is None or on <= period.end):
+            return period
+    return None
+
+
 @lru_cache(maxsize=4096)
 def parse_periods(text: str) -> tuple[Period, ...]:
     """Cached: about a hundred thousand records share a few hundred distinct period strings, so they share
