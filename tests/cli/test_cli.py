@@ -211,18 +211,21 @@ def test_children_json() -> None:
             "title": "Type 2 diabetes mellitus with diabetic nephropathy",
             "kind": "code",
             "billable": True,
+            "status": "billable",
         },
         {
             "code": "E11.22",
             "title": "Type 2 diabetes mellitus with diabetic chronic kidney disease",
             "kind": "code",
             "billable": True,
+            "status": "billable",
         },
         {
             "code": "E11.29",
             "title": "Type 2 diabetes mellitus with other diabetic kidney complication",
             "kind": "code",
             "billable": True,
+            "status": "billable",
         },
     ]
 
@@ -437,3 +440,42 @@ def test_parse_cpt_collects_every_bad_row() -> None:
         parse_cpt(data, "bad.csv")
     assert [i.location.line for i in info.value.issues if i.location] == [2, 3]
     assert "line 2" in info.value.message
+
+
+def test_children_name_the_state_of_each_child() -> None:
+    """A deleted child and a not-yet-valid child are not headers: say which they are."""
+    result = run("codes", "children", "H40.11", "--on", "2025-03-01", "--json")
+    assert result.exit_code == 0, result.output
+    states = {c["code"]: c["status"] for c in json.loads(result.stdout)}
+    assert states["H40.11X0"] == "deleted after 2016-09-30", states
+    assert states["H40.111"] == "header"  # it takes a 7th character: its children are billable
+
+
+def test_expanded_code_is_a_header_since_its_split_not_deleted() -> None:
+    result = run("codes", "validate", "R51", "--on", "2025-03-01", "--json")
+    assert result.exit_code == 1
+    (issue,) = json.loads(result.stdout)[0]["issues"]
+    assert issue["code"] == "DX-HEADER"
+    assert "since 2020-10-01" in issue["message"]
+    assert "R51.9" in issue["hint"]
+
+
+def test_markup_in_user_text_is_printed_literally_not_a_traceback() -> None:
+    for args in (("codes", "show", "[/x]"), ("codes", "children", "[/]"), ("codes", "show", "pos:[/x]")):
+        result = run(*args)
+        assert_clean_failure(result)
+        assert "[/" in result.output
+
+
+def test_two_digit_code_without_a_system_is_ambiguous_for_show_too() -> None:
+    result = run("codes", "show", "11")
+    assert_clean_failure(result)
+    assert "pos:11" in result.output
+    shown = run("codes", "show", "pos:11", "--json")
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["code"] == "11"
+
+
+def test_bad_date_is_one_line() -> None:
+    result = run("codes", "show", "E11.22", "--on", "2025-13-01")
+    assert_clean_failure(result)
+    assert len(result.output.strip().splitlines()) == 1

@@ -146,3 +146,30 @@ def test_shipped_fy2025_order_file_agrees_with_mce_validity(library: CodeLibrary
     mce_billable = {r.key for r in library.icd10cm.records() if r.period_on(on) is not None}
     assert len(order_billable) == 74_260
     assert order_billable == mce_billable
+
+
+def test_a_wrong_file_is_refused_without_echoing_its_contents() -> None:
+    from medbill.codes.imports import parse_cpt
+    from medbill.errors import InvalidInput
+
+    data = b"name,dob,long description\nJohn Smith,1970-01-01,x\nJane Roe,1980-02-02,y\n"
+    with pytest.raises(InvalidInput) as caught:
+        parse_cpt(data, "patients.csv")
+    text = caught.value.message + " ".join(i.message for i in caught.value.issues)
+    assert "no code column" in text
+    assert "Smith" not in text and "Jane" not in text
+
+    plain = b"John Smith has an appointment\n99213 Test descriptor one\n"
+    with pytest.raises(InvalidInput) as caught:
+        parse_cpt(plain, "notes.txt")
+    assert "JOHN" not in caught.value.message and "Smith" not in caught.value.message
+    assert "line 1" in caught.value.message
+
+
+def test_duplicate_cpt_codes_are_refused_with_both_lines() -> None:
+    from medbill.codes.imports import parse_cpt
+    from medbill.errors import InvalidInput
+
+    data = b"code,long description\n99213,Test descriptor one\n0042T,Test descriptor two\n99213,Test descriptor three\n"
+    with pytest.raises(InvalidInput, match=r"99213 appears again \(first on line 2\), line 4"):
+        parse_cpt(data, "dup.csv")

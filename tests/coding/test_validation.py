@@ -59,8 +59,9 @@ CASES = [
     ("C81.0A", date(2024, 10, 1), True, CodeSystem.ICD10CM, None),
     ("T81.32XA", date(2024, 9, 30), True, CodeSystem.ICD10CM, None),
     ("T81.32XA", date(2024, 10, 1), False, CodeSystem.ICD10CM, "DX-DELETED"),
-    ("E66.8", date(2024, 10, 1), False, CodeSystem.ICD10CM, "DX-DELETED"),
-    ("F50.01", D, False, CodeSystem.ICD10CM, "DX-DELETED"),
+    # Expanded into subcodes, not deleted: a header from the date of the split.
+    ("E66.8", date(2024, 10, 1), False, CodeSystem.ICD10CM, "DX-HEADER"),
+    ("F50.01", D, False, CodeSystem.ICD10CM, "DX-HEADER"),
     ("E11.9", date(2015, 9, 30), False, CodeSystem.ICD10CM, "DX-BEFORE-ICD10"),
     ("E11.9", date(2015, 10, 1), True, CodeSystem.ICD10CM, None),
     ("E11.9", date(2026, 11, 28), True, CodeSystem.ICD10CM, None),
@@ -180,10 +181,17 @@ def test_not_yet_valid_names_added_date(validator: Validator) -> None:
     assert "2024-10-01" in issue.message
 
 
-def test_deleted_names_end_and_replacements(validator: Validator) -> None:
+def test_expanded_code_names_its_split_and_the_codes_below(validator: Validator) -> None:
     (issue,) = validator.validate("E66.8", date(2024, 10, 1)).issues
+    assert issue.code == "DX-HEADER"
+    assert "since 2024-10-01" in issue.message
+    assert issue.hint == "billable codes: E66.811, E66.812, E66.813, E66.89"
+
+
+def test_deleted_code_names_its_last_valid_day(validator: Validator) -> None:
+    (issue,) = validator.validate("T81.32XA", date(2024, 10, 1)).issues
+    assert issue.code == "DX-DELETED"
     assert "2024-09-30" in issue.message
-    assert issue.hint == "use one of: E66.811, E66.812, E66.813, E66.89"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from medbill.cli.common import (
     JsonOption,
@@ -18,10 +19,11 @@ from medbill.cli.common import (
     parse_date,
     print_json,
 )
+from medbill.codes.periods import merged_spans
 
 if TYPE_CHECKING:
     from medbill.codes.catalog import CatalogAnswer
-    from medbill.codes.icd10cm import CodeAnswer
+    from medbill.codes.icd10cm import CodeAnswer, Icd10cmCode
     from medbill.codes.library import CodeLibrary
 
 app = typer.Typer(
@@ -55,7 +57,9 @@ def _resolve(library: CodeLibrary, code: str, on: date | None) -> CodeAnswer | C
     from medbill.codes.editions import CodeSystem
 
     if system is None:
-        system = Validator(library).detect(text) or CodeSystem.MODIFIER
+        system = Validator(library).detect(text)
+        if system is None:
+            raise fail(f"{text} could be a modifier or a place of service: use modifier:{text} or pos:{text}")
     if system is CodeSystem.ICD10CM:
         return library.icd10cm.lookup(text, on)
     return library.catalog(system).lookup(text, on)
@@ -125,7 +129,9 @@ def _render_icd(answer: CodeAnswer) -> None:
         for flag in sorted(answer.flags):
             out.print(f"  • {escape(FLAG_LABELS.get(flag, flag))}")
     if rec.periods:
-        spans = ", ".join(f"{p.start.isoformat()} to {p.end.isoformat() if p.end else 'current'}" for p in rec.periods)
+        spans = ", ".join(
+            f"{a.isoformat()} to {b.isoformat() if b else 'current'}" for a, b in merged_spans(rec.periods)
+        )
         out.print(f"\n[bold]Valid[/] {spans}")
     children = answer.children()
     if children:
@@ -190,7 +196,7 @@ def search(
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"search: {query}", show_lines=False)
+    table = Table(title=f"search: {escape(query)}", show_lines=False)
     for column in ("code", "system", "description", "score", "matched"):
         table.add_column(column)
     for h in hits:
@@ -246,17 +252,34 @@ def children(code: str, on: OnOption = None, json: JsonOption = False) -> None:
         answer = library.icd10cm.lookup(code, day)
         if answer is None:
             raise fail(f"{code.strip()} is not an ICD-10-CM code, block or chapter")
-        kids = [(c, c.period_on(day) is not None) for c in answer.children()]
+        kids = [(c, _child_state(library, c, day)) for c in answer.children()]
     if json:
-        print_json([{"code": c.code, "title": c.title, "kind": str(c.kind), "billable": b} for c, b in kids])
+        print_json(
+            [
+                {"code": c.code, "title": c.title, "kind": str(c.kind), "billable": st == "billable", "status": st}
+                for c, st in kids
+            ]
+        )
         return
-    from rich.markup import escape
-
     out = console()
-    out.print(f"[bold]{answer.code}[/] {escape(answer.record.title)} — {len(kids)} below")
-    for child, billable in kids:
-        mark = "[green]billable[/]" if billable else "[dim]header[/]"
-        out.print(f"  {child.code:<9} {mark:<22} {escape(child.title)}")
+    out.print(f"[bold]{escape(answer.code)}[/] {escape(answer.record.title)} — {len(kids)} below")
+    colours = {"billable": "green", "header": "dim"}
+    for child, state in kids:
+        mark = f"[{colours.get(state, 'yellow')}]{escape(state)}[/]"
+        out.print(f"  {child.code:<9} {mark:<40} {escape(child.title)}")
+
+
+def _child_state(library: CodeLibrary, child: Icd10cmCode, day: date) -> str:
+    """billable / header / not valid on the date (added later, or deleted), as a coder reads a code list."""
+    if child.period_on(day) is not None:
+        return "billable"
+    if any(g.period_on(day) is not None for g in library.icd10cm.descendants(child)):
+        return "header"
+    if child.periods and day < child.periods[0].start:
+        return f"added {child.periods[0].start.isoformat()}"
+    if child.periods and child.periods[-1].end is not None and day > child.periods[-1].end:
+        return f"deleted after {child.periods[-1].end.isoformat()}"
+    return "not valid on this date"
 
 
 @app.command()
@@ -297,7 +320,7 @@ def import_cpt(
         from medbill.codes.imports import import_cpt as do_import
 
         imp, count = do_import(file, _import_home(), edition=edition, effective=start)
-    console().print(f"imported {count} CPT codes as [bold]{imp.edition}[/] (effective {imp.effective})")
+    console().print(f"imported {count} CPT codes as [bold]{escape(imp.edition)}[/] (effective {imp.effective})")
 
 
 @app.command("import-index")
@@ -310,7 +333,7 @@ def import_index(
         from medbill.codes.imports import import_index as do_import
 
         imp, count = do_import(file, _import_home(), edition=edition)
-    console().print(f"imported {count} main terms as [bold]{imp.edition}[/]")
+    console().print(f"imported {count} main terms as [bold]{escape(imp.edition)}[/]")
 
 
 @app.command("import-icd10cm")
@@ -326,4 +349,4 @@ def import_icd10cm(
         from medbill.codes.imports import import_icd10cm as do_import
 
         imp, count = do_import(order_file, _import_home(), tabular=tabular, edition=edition, effective=start)
-    console().print(f"imported {imp.edition}: {count:,} billable codes from {imp.effective}")
+    console().print(f"imported {escape(imp.edition)}: {count:,} billable codes from {imp.effective}")

@@ -23,7 +23,7 @@ def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise fail(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 OnOption = Annotated[
@@ -83,7 +83,9 @@ def failures() -> Iterator[None]:
     try:
         yield
     except MedbillError as exc:
-        console(stderr=True).print(f"[red]error:[/] {exc.message}", markup=True)
+        from rich.markup import escape
+
+        console(stderr=True).print(f"[red]error:[/] {escape(exc.message)}")
         for issue in exc.issues[:10]:
             where = issue.location.describe() if issue.location else ""
             console(stderr=True).print(f"  {where}: {issue.message}", markup=False)
@@ -91,7 +93,10 @@ def failures() -> Iterator[None]:
 
 
 def fail(message: str) -> typer.Exit:
-    console(stderr=True).print(f"[red]error:[/] {message}")
+    """Print one error line (user text shown literally, never as markup) and give the exit to raise."""
+    from rich.markup import escape
+
+    console(stderr=True).print(f"[red]error:[/] {escape(message)}")
     return typer.Exit(2)
 
 

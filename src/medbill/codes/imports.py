@@ -70,8 +70,17 @@ def _parse_date(text: str, name: str, line: int, issues: list[Issue]) -> date | 
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
         except ValueError:
             continue
-    issues.append(_bad(name, line, f"date {text!r} is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"))
+    issues.append(_bad(name, line, f"date {_shown(text)} is not YYYY-MM-DD, MM/DD/YYYY or YYYYMMDD"))
     return None
+
+
+_CODE_SHAPED = re.compile(r"^(?=.*[0-9])[A-Za-z0-9./-]{1,10}$")  # codes and dates have a digit; names do not
+
+
+def _shown(value: str) -> str:
+    """A cell's value for an error message only when it looks like a code or date: a wrong file (a patient
+    list, say) must not have its contents echoed to the terminal or a log."""
+    return repr(value) if _CODE_SHAPED.match(value) else "the value"
 
 
 def _bad(name: str, line: int, message: str) -> Issue:
@@ -87,8 +96,12 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
     first = lines[0]
     issues: list[Issue] = []
     entries: list[CptEntry] = []
+    lines_of: list[int] = []  # the line each entry came from
     delimiter = max(("\t", "|", ","), key=first.count)
     header = [_squash(h) for h in next(csv.reader([first], delimiter=delimiter))]
+    known = _CODE_COLUMNS | _LONG_COLUMNS | _MEDIUM_COLUMNS | _SHORT_COLUMNS | _START_COLUMNS | _END_COLUMNS
+    if first.count(delimiter) and not any(h in _CODE_COLUMNS for h in header) and any(h in known for h in header):
+        raise InvalidInput(f"{name}: line 1 has no code column (expected one named code, cpt or hcpcs)")
     if first.count(delimiter) and any(h in _CODE_COLUMNS for h in header):
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         next(reader)
@@ -122,6 +135,7 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
                     _parse_date(cell(end_i), name, line_no, issues),
                 )
             )
+            lines_of.append(line_no)
             _check_entry(entries[-1], name, line_no, issues)
     else:
         for line_no, line in enumerate(lines, start=1):
@@ -129,7 +143,14 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
                 continue
             code, _, title = line.strip().partition(delimiter if first.count(delimiter) else " ")
             entries.append(CptEntry(code.strip().upper(), title.strip().strip('"'), None, None, None))
+            lines_of.append(line_no)
             _check_entry(entries[-1], name, line_no, issues)
+    first_line: dict[str, int] = {}
+    for entry, line_no in zip(entries, lines_of, strict=True):
+        if entry.code in first_line:
+            issues.append(_bad(name, line_no, f"{entry.code} appears again (first on line {first_line[entry.code]})"))
+        first_line.setdefault(entry.code, line_no)
+    issues.sort(key=lambda i: i.location.line if i.location and i.location.line else 0)
     if issues:
         raise InvalidInput(
             f"{name}: {len(issues)} row(s) cannot be imported (first: {issues[0].message}, "
@@ -143,7 +164,7 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
 
 def _check_entry(entry: CptEntry, name: str, line: int, issues: list[Issue]) -> None:
     if not CPT_PATTERN.match(entry.code):
-        issues.append(_bad(name, line, f"{entry.code!r} is not a CPT code (5 digits, or 4 digits + F/T/U/M)"))
+        issues.append(_bad(name, line, f"{_shown(entry.code)} is not a CPT code (5 digits, or 4 digits + F/T/U/M)"))
     elif not entry.title:
         issues.append(_bad(name, line, f"{entry.code} has no descriptor"))
 
@@ -311,9 +332,9 @@ def parse_icd10cm_order(data: bytes, name: str) -> list[OrderEntry]:
 
 def _check_order(entry: OrderEntry, flag: str, name: str, line: int, issues: list[Issue]) -> None:
     if not _ORDER_CODE.match(entry.key):
-        issues.append(_bad(name, line, f"{entry.key!r} is not an ICD-10-CM code"))
+        issues.append(_bad(name, line, f"{_shown(entry.key)} is not an ICD-10-CM code"))
     elif flag not in ("0", "1"):
-        issues.append(_bad(name, line, f"billable flag {flag!r} is not 0 or 1"))
+        issues.append(_bad(name, line, f"billable flag {_shown(flag)} is not 0 or 1"))
     elif not entry.title:
         issues.append(_bad(name, line, f"{entry.key} has no title"))
 

@@ -55,3 +55,14 @@ def format_period(start: date | None, end: date | None, flags: frozenset[str] | 
     first = (start or date(1900, 1, 1)).strftime("%Y%m%d")
     last = end.strftime("%Y%m%d") if end else ""
     return f"{first}-{last}:{'|'.join(sorted(flags))}"
+
+
+def merged_spans(periods: tuple[Period, ...]) -> list[tuple[date, date | None]]:
+    """Validity as a coder reads it: periods that only differ in edit flags and touch are one span."""
+    spans: list[tuple[date, date | None]] = []
+    for period in periods:
+        if spans and spans[-1][1] is not None and (period.start - spans[-1][1]).days == 1:
+            spans[-1] = (spans[-1][0], period.end)
+        else:
+            spans.append((period.start, period.end))
+    return spans

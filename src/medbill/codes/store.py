@@ -139,8 +139,13 @@ def ensure_store(home: Path | None = None, progress: Progress | None = None) -> 
     home = home or medbill_home()
     path = store_path(home)
     if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+        if _readable(path):
+            return path
+        path.unlink()  # a damaged cache (disk full, killed copy): it is only a cache, so build it again
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CodeSetUnavailable(f"medbill home {home} cannot hold a cache folder: {exc.strerror}") from exc
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".building")
     os.close(fd)
     tmp = Path(tmp_name)
@@ -320,11 +325,20 @@ def read_index(db: sqlite3.Connection, kind: IndexKind) -> IndexTable | None:
     return IndexTable.from_rows(kind, head[0], head[1], tuple(json.loads(head[2])), rows)
 
 
+def _readable(path: Path) -> bool:
+    try:
+        connect(path).close()
+    except CodeSetUnavailable:
+        return False
+    return True
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A read-only connection to a compiled store."""
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-        db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+        if db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() is None:
+            raise sqlite3.DatabaseError("no schema version")
     except sqlite3.Error as exc:
         raise CodeSetUnavailable(f"code-set store {path} cannot be opened: {exc}") from exc
     return db

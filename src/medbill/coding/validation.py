@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -196,13 +196,21 @@ class Validator:
                 ]
             if last.end is not None and on > last.end:
                 replacements = self.icd.billable_descendants(rec, on)
-                hint = _list_codes(replacements, "use one of") if replacements else None
+                if replacements:
+                    # Expanded, not deleted: the code became a header when subcodes were added below it.
+                    since = (last.end + timedelta(days=1)).isoformat()
+                    return [
+                        _err(
+                            "DX-HEADER",
+                            f"{rec.code} has been a header since {since} (subdivided): report a code below it",
+                            hint=_list_codes(replacements, "billable codes"),
+                        )
+                    ]
                 return [
                     _err(
                         "DX-DELETED",
                         f"{rec.code} was valid through {last.end.isoformat()}; it is not valid "
                         f"for a date of service of {on.isoformat()}",
-                        hint=hint,
                     )
                 ]
         seventh = self.icd.seventh_characters(rec)
