@@ -12,6 +12,7 @@ from rich.markup import escape
 from medbill.cli.common import (
     JsonOption,
     OnOption,
+    build_progress,
     console,
     fail,
     failures,
@@ -319,7 +320,8 @@ def import_cpt(
     with failures():
         from medbill.codes.imports import import_cpt as do_import
 
-        imp, count = do_import(file, _import_home(), edition=edition, effective=start)
+        with build_progress() as step:
+            imp, count = do_import(file, _import_home(), edition=edition, effective=start, progress=step)
     console().print(f"imported {count} CPT codes as [bold]{escape(imp.edition)}[/] (effective {imp.effective})")
 
 
@@ -332,7 +334,8 @@ def import_index(
     with failures():
         from medbill.codes.imports import import_index as do_import
 
-        imp, count = do_import(file, _import_home(), edition=edition)
+        with build_progress() as step:
+            imp, count = do_import(file, _import_home(), edition=edition, progress=step)
     console().print(f"imported {count} main terms as [bold]{escape(imp.edition)}[/]")
 
 
@@ -348,5 +351,8 @@ def import_icd10cm(
     with failures():
         from medbill.codes.imports import import_icd10cm as do_import
 
-        imp, count = do_import(order_file, _import_home(), tabular=tabular, edition=edition, effective=start)
+        with build_progress() as step:
+            imp, count = do_import(
+                order_file, _import_home(), tabular=tabular, edition=edition, effective=start, progress=step
+            )
     console().print(f"imported {escape(imp.edition)}: {count:,} billable codes from {imp.effective}")

@@ -46,12 +46,21 @@ def print_json(payload: Any) -> None:
 def open_library() -> CodeLibrary:
     """Open the code library, building the store first (with a progress bar on stderr) when needed."""
     from medbill.codes.library import CodeLibrary
-    from medbill.codes.store import STEPS, medbill_home, store_path
+    from medbill.codes.store import medbill_home, store_path
 
     home = medbill_home()
     if store_path(home).exists():
         return CodeLibrary.open(home)
+    with build_progress() as step:
+        return CodeLibrary.open(home, progress=step)
+
+
+@contextmanager
+def build_progress() -> Iterator[Callable[[str], None]]:
+    """A progress bar over the store build's steps, on stderr; yields the callback the build reports to."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from medbill.codes.store import STEPS
 
     with Progress(
         TextColumn("[bold]building code sets[/]"),
@@ -59,7 +68,6 @@ def open_library() -> CodeLibrary:
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console(stderr=True),
-        transient=False,
     ) as bar:
         task = bar.add_task("starting", total=len(STEPS))
         seen: list[str] = []
@@ -70,9 +78,8 @@ def open_library() -> CodeLibrary:
             seen.append(name)
             bar.update(task, description=name)
 
-        library = CodeLibrary.open(home, progress=step)
+        yield step
         bar.update(task, completed=len(STEPS), description="done")
-    return library
 
 
 @contextmanager
@@ -98,6 +105,3 @@ def fail(message: str) -> typer.Exit:
 
     console(stderr=True).print(f"[red]error:[/] {escape(message)}")
     return typer.Exit(2)
-
-
-Handler = Callable[..., None]

@@ -39,7 +39,8 @@ def demo(
     con = console()
     with failures():
         library = open_library()
-        con.print(f"[bold]medbill demo[/] — code-set store: {library.path}")
+        con.print("[bold]medbill demo[/]")
+        con.print(f"  code-set store: {escape(str(library.path))}", soft_wrap=True)
         icd = library.icd10cm
         icd.preload()
         for day in (date(2026, 5, 1), date(2025, 3, 1), date(2024, 3, 1)):
@@ -68,7 +69,8 @@ def demo(
             found.add_column(column)
         for query in SEARCHES:
             for hit in searcher.search(query, limit=3):
-                found.add_row(query, hit.code, escape(hit.description), escape(hit.matched))
+                code = hit.code if hit.billable else f"{hit.code} (header)"
+                found.add_row(query, code, escape(hit.description), escape(hit.matched))
         con.print(found)
 
         validator = Validator(library)
@@ -77,7 +79,9 @@ def demo(
             checks.add_column(column)
         for code, day in VALIDATE:
             result = validator.validate(code, day)
-            issues = "; ".join(f"{i.code}: {i.message}" for i in result.issues) or "-"
+            issues = (
+                "; ".join(f"{i.code}: {i.message}" + (f" ({i.hint})" if i.hint else "") for i in result.issues) or "-"
+            )
             checks.add_row(code, day.isoformat(), "yes" if result.valid else "no", escape(issues))
         con.print(checks)
     con.print(f"[dim]later steps of the revenue cycle will write their files to ./{out}[/]")
