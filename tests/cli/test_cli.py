@@ -361,11 +361,13 @@ def test_bad_cpt_row_exits_2_naming_the_line_and_keeps_previous_import(in_cpt_ho
     assert in_cpt_home.import_result.exit_code == 0
     before = snapshot(in_cpt_home.home)
     bad = in_cpt_home.files / "bad_cpt.csv"
-    bad.write_text("code,long description\nABCDE,x\n", encoding="utf-8")
+    bad.write_text("code,long description\n9921A,x\nABCDE,y\n", encoding="utf-8")
     result = run("codes", "import-cpt", str(bad))
     assert_clean_failure(result)
-    assert "line 2" in result.stderr
-    assert "ABCDE" in result.stderr
+    assert "line 2" in result.stderr and "line=3" in result.stderr
+    assert "9921A" in result.stderr  # code-shaped values are named
+    assert "ABCDE" not in result.stderr  # anything else (a name, say) is not echoed
+    assert "building code sets" not in result.stderr  # refused before any build
     assert snapshot(in_cpt_home.home) == before
     still = json.loads(run("codes", "show", "99213", "--on", "2025-06-01", "--json").stdout)
     assert still["title"] == "Test descriptor one"

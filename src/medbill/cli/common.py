@@ -57,29 +57,37 @@ def open_library() -> CodeLibrary:
 
 @contextmanager
 def build_progress() -> Iterator[Callable[[str], None]]:
-    """A progress bar over the store build's steps, on stderr; yields the callback the build reports to."""
+    """A progress bar over the store build's steps, on stderr, shown from the first step reported (an import
+    refused before any build prints only its error); yields the callback the build reports to."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from medbill.codes.store import STEPS
 
-    with Progress(
+    bar = Progress(
         TextColumn("[bold]building code sets[/]"),
         BarColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
         console=console(stderr=True),
-    ) as bar:
-        task = bar.add_task("starting", total=len(STEPS))
-        seen: list[str] = []
+    )
+    task = bar.add_task("starting", total=len(STEPS))
+    seen: list[str] = []
 
-        def step(name: str) -> None:
-            if seen:
-                bar.advance(task)
-            seen.append(name)
-            bar.update(task, description=name)
+    def step(name: str) -> None:
+        if seen:
+            bar.advance(task)
+        else:
+            bar.start()
+        seen.append(name)
+        bar.update(task, description=name)
 
+    try:
         yield step
-        bar.update(task, completed=len(STEPS), description="done")
+        if seen:
+            bar.update(task, completed=len(STEPS), description="done")
+    finally:
+        if seen:
+            bar.stop()
 
 
 @contextmanager
