@@ -481,3 +481,13 @@ def test_bad_date_is_one_line() -> None:
     result = run("codes", "show", "E11.22", "--on", "2025-13-01")
     assert_clean_failure(result)
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_cpt_code_missing_from_the_imported_edition_is_invalid_in_its_year(in_cpt_home: CptHome) -> None:
+    """99214 is known from the CMS 2024 tables but absent from the user's 2025 file: invalid in 2025, fine in 2024."""
+    result = run("codes", "validate", "cpt:99214", "--on", "2025-06-01", "--json")
+    assert result.exit_code == 1, result.output
+    assert [i["code"] for i in json.loads(result.stdout)[0]["issues"]] == ["CPT-NOT-IN-EDITION"]
+    earlier = run("codes", "validate", "cpt:99214", "--on", "2024-06-01", "--json")
+    assert earlier.exit_code == 0, earlier.output
+    assert [i["code"] for i in json.loads(earlier.stdout)[0]["issues"]] == ["CPT-NO-DESCRIPTOR"]

@@ -51,7 +51,9 @@ def home(tmp_path_factory: pytest.TempPathFactory, library: CodeLibrary) -> Iter
     order_file = home / "icd10cm_order_2027.txt"
     order_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     index_file = home / "icd10cm-index-2026.xml"
-    index_file.write_bytes(gzip.decompress((DATA_DIR / "icd10cm-eindex-April-1-2026-XML.xml.gz").read_bytes()))
+    # Stand-in for the (unshipped) main index: the external cause index has the same schema; retitle it.
+    eindex = gzip.decompress((DATA_DIR / "icd10cm-eindex-April-1-2026-XML.xml.gz").read_bytes())
+    index_file.write_bytes(eindex.replace(b"EXTERNAL CAUSE of INJURIES INDEX", b"INDEX TO DISEASES and INJURIES"))
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MEDBILL_HOME", str(home))
@@ -173,3 +175,14 @@ def test_duplicate_cpt_codes_are_refused_with_both_lines() -> None:
     data = b"code,long description\n99213,Test descriptor one\n0042T,Test descriptor two\n99213,Test descriptor three\n"
     with pytest.raises(InvalidInput, match=r"99213 appears again \(first on line 2\), line 4"):
         parse_cpt(data, "dup.csv")
+
+
+def test_external_cause_index_is_not_accepted_as_the_main_index(tmp_path: Path) -> None:
+    from medbill.codes.imports import import_index
+    from medbill.errors import InvalidInput
+
+    eindex = tmp_path / "icd10cm-eindex-2026.xml"
+    eindex.write_bytes(gzip.decompress((DATA_DIR / "icd10cm-eindex-April-1-2026-XML.xml.gz").read_bytes()))
+    with pytest.raises(InvalidInput, match="External Cause Index"):
+        import_index(eindex, tmp_path / "home")
+    assert not (tmp_path / "home" / "imports").exists()

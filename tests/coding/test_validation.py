@@ -349,3 +349,13 @@ def test_arbitrary_text_never_raises(validator: Validator, prefix: str, text: st
     assert result.valid == (not error_codes(result))
     payload = result.to_dict()
     assert payload["valid"] is result.valid
+
+
+@pytest.mark.parametrize(
+    ("code", "first_hint"),
+    [("T36.1A", "T36.1X1A"), ("S72.0A", "S72.001A")],
+)
+def test_seventh_character_after_an_incomplete_header(validator: Validator, code: str, first_hint: str) -> None:
+    (issue,) = validator.validate(code, D).issues
+    assert issue.code == "DX-INCOMPLETE"
+    assert (issue.hint or "").startswith(f"use one of: {first_hint}")

@@ -265,6 +265,10 @@ def import_index(
 
     data = _read(path)
     table = parse_index(data, IndexKind.DISEASE, name=path.name)
+    if "EXTERNAL CAUSE" in table.title.upper():
+        raise InvalidInput(
+            f"{path.name} is the External Cause Index (medbill ships it), not the Index to Diseases and Injuries"
+        )
     start = _edition_year(path.name, None)
     name = edition or f"ICD-10-CM Index to Diseases and Injuries {table.version} (user import)"
     imp = _install("index", path, data, name, start, home, progress)

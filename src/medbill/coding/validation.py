@@ -245,6 +245,23 @@ class Validator:
                                 hint=f"use {found.code}",
                             )
                         ]
+        # A 7th character typed straight after a header that needs more characters first (T36.1A, S72.0A).
+        if 4 <= len(key) <= 6:
+            header = self.icd.get(key[:-1])
+            seventh_of_header = self.icd.seventh_characters(header) if header is not None else None
+            if header is not None and seventh_of_header is not None and key[-1] in dict(seventh_of_header.values):
+                fuller = [
+                    d.code
+                    for d in self.icd.billable_descendants(header, on)
+                    if len(d.key) == 7 and d.key.endswith(key[-1])
+                ]
+                return [
+                    _err(
+                        "DX-INCOMPLETE",
+                        f"{header.code} needs more characters before the 7th character {key[-1]!r}",
+                        hint=_list_codes_text(fuller, "use one of") if fuller else None,
+                    )
+                ]
         # An invalid 7th character on a code that takes one.
         if len(key) == 7:
             stem = self.icd.get(key[:6].rstrip("X") if key[:6].endswith("X") else key[:6])
@@ -314,19 +331,25 @@ class Validator:
             )
         issues = list(_period_issues(rec, on))
         if system is CodeSystem.CPT and not rec.title:
-            missing = (
-                "it is not in the imported CPT file"
-                if self.library.has_cpt_descriptors()
-                else "descriptors are not loaded"
-            )
-            issues.append(
-                Issue(
-                    Severity.INFO,
-                    "CPT-NO-DESCRIPTOR",
-                    f"{rec.code} is a known CPT code number (CMS tables); {missing}",
-                    hint="import your licensed CPT file: medbill codes import-cpt FILE",
+            if choice is not None and choice.edition.source.startswith("user import"):
+                # The user's licensed edition applies to this date and does not list the code.
+                issues.append(
+                    _err(
+                        "CPT-NOT-IN-EDITION",
+                        f"{rec.code} is not in {choice.edition.name}; it is known only from CMS tables of an "
+                        "earlier year",
+                        hint="check the code against your current CPT edition",
+                    )
                 )
-            )
+            else:
+                issues.append(
+                    Issue(
+                        Severity.INFO,
+                        "CPT-NO-DESCRIPTOR",
+                        f"{rec.code} is a known CPT code number (CMS tables); descriptors are not loaded",
+                        hint="import your licensed CPT file: medbill codes import-cpt FILE",
+                    )
+                )
         issues.extend(notices)
         valid = not any(i.is_error for i in issues)
         billable = valid and system in (CodeSystem.HCPCS, CodeSystem.CPT, CodeSystem.ICD10PCS)
@@ -401,6 +424,9 @@ def _with_seventh(key: str, char: str) -> str:
 
 
 def _list_codes(records: list[Icd10cmCode], label: str, limit: int = 12) -> str:
-    shown = ", ".join(r.code for r in records[:limit])
-    more = f" (+{len(records) - limit} more)" if len(records) > limit else ""
-    return f"{label}: {shown}{more}"
+    return _list_codes_text([r.code for r in records], label, limit)
+
+
+def _list_codes_text(codes: list[str], label: str, limit: int = 12) -> str:
+    more = f" (+{len(codes) - limit} more)" if len(codes) > limit else ""
+    return f"{label}: {', '.join(codes[:limit])}{more}"
