@@ -173,7 +173,7 @@ def test_duplicate_cpt_codes_are_refused_with_both_lines() -> None:
     from medbill.errors import InvalidInput
 
     data = b"code,long description\n99213,Test descriptor one\n0042T,Test descriptor two\n99213,Test descriptor three\n"
-    with pytest.raises(InvalidInput, match=r"99213 appears again \(first on line 2\), line 4"):
+    with pytest.raises(InvalidInput, match=r"line 4: 99213 appears again \(first on line 2\)"):
         parse_cpt(data, "dup.csv")
 
 

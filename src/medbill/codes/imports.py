@@ -83,6 +83,18 @@ def _shown(value: str) -> str:
     return repr(value) if _CODE_SHAPED.match(value) else "the value"
 
 
+def _refuse_if_any(name: str, issues: list[Issue]) -> None:
+    """Refuse the whole file when any line is bad (nothing is imported half): name the first bad line."""
+    if not issues:
+        return
+    issues.sort(key=lambda i: i.location.line if i.location and i.location.line else 0)
+    first = issues[0]
+    where = first.location.line if first.location else "?"
+    raise InvalidInput(
+        f"{name}: {len(issues)} line(s) cannot be imported (first, line {where}: {first.message})", issues=issues
+    )
+
+
 def _bad(name: str, line: int, message: str) -> Issue:
     return Issue(Severity.ERROR, "import.row", message, Location(file=name, line=line))
 
@@ -150,13 +162,7 @@ def parse_cpt(data: bytes, name: str) -> list[CptEntry]:
         if entry.code in first_line:
             issues.append(_bad(name, line_no, f"{entry.code} appears again (first on line {first_line[entry.code]})"))
         first_line.setdefault(entry.code, line_no)
-    issues.sort(key=lambda i: i.location.line if i.location and i.location.line else 0)
-    if issues:
-        raise InvalidInput(
-            f"{name}: {len(issues)} row(s) cannot be imported (first: {issues[0].message}, "
-            f"line {issues[0].location.line if issues[0].location else '?'})",
-            issues=issues,
-        )
+    _refuse_if_any(name, issues)
     if not entries:
         raise InvalidInput(f"{name}: no CPT rows found")
     return entries
@@ -323,12 +329,7 @@ def parse_icd10cm_order(data: bytes, name: str) -> list[OrderEntry]:
             short = line[16:76].strip()
             entries.append(OrderEntry(line[6:13].strip().upper(), flag == "1", short, line[77:].strip() or short))
             _check_order(entries[-1], flag, name, line_no, issues)
-    if issues:
-        first = issues[0]
-        where = first.location.line if first.location else "?"
-        raise InvalidInput(
-            f"{name}: {len(issues)} line(s) cannot be imported (first, line {where}: {first.message})", issues=issues
-        )
+    _refuse_if_any(name, issues)
     if not any(e.billable for e in entries):
         raise InvalidInput(f"{name}: no billable codes found")
     return entries

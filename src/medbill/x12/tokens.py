@@ -1,0 +1,152 @@
+"""X12 tokenizer: delimiters from the ISA header, then a lazy stream of segments.
+
+Decoding: bytes are decoded as strict UTF-8 and, only if that fails, as Latin-1. Neither step loses or
+replaces a character, so ``serialize`` of the segments encodes back to the original bytes with the same
+codec. Offsets are character offsets in the decoded text (equal to byte offsets for ASCII files, which
+almost every X12 file is). A UTF-8 byte-order mark and whitespace before the ISA are skipped.
+
+Tolerated layout: CR, LF, CRLF (or nothing) after each segment terminator, indentation before a
+segment id, and several interchanges in one file (each ISA re-reads the delimiters).
+
+Segments are produced one at a time by a generator; memory does not grow with the number of
+transaction sets beyond the decoded input itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
+
+from medbill.errors import X12SyntaxError
+
+ISA_LENGTH = 106
+"""ISA is fixed-length: 'ISA', 16 separators, 86 characters of elements, then the segment terminator."""
+
+ISA_WIDTHS: tuple[int, ...] = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
+"""TR3 fixed widths of ISA01..ISA16."""
+
+_SEPARATOR_POSITIONS: tuple[int, ...] = tuple(3 + sum(ISA_WIDTHS[:k]) + k for k in range(16))
+_LAYOUT_WHITESPACE = " \t\r\n"
+_BOM = "\ufeff"
+
+
+class Delimiters(NamedTuple):
+    element: str
+    component: str
+    repetition: str | None
+    segment: str
+
+
+class Segment(NamedTuple):
+    id: str
+    elements: tuple[str, ...]
+    """The elements after the segment id, as text (composites and repeats are not split here)."""
+    index: int
+    """0-based position of the segment in the file."""
+    line: int
+    """1-based line on which the segment starts."""
+    offset: int
+    """Character offset of the segment id in the decoded text."""
+
+
+def decode(data: bytes | str) -> str:
+    """Text of an X12 input: strict UTF-8, else Latin-1 (lossless either way)."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _skip_prefix(text: str) -> int:
+    pos = 1 if text.startswith(_BOM) else 0
+    while pos < len(text) and text[pos] in _LAYOUT_WHITESPACE:
+        pos += 1
+    return pos
+
+
+def _isa_delimiters(text: str, pos: int) -> tuple[Delimiters, str] | str:
+    """Delimiters and the ISA text at ``pos``, or the reason it is not a well-formed fixed-length ISA."""
+    head = text[pos : pos + ISA_LENGTH]
+    if not head.startswith("ISA"):
+        return "the data does not start with an ISA segment"
+    if len(head) < ISA_LENGTH:
+        return f"the ISA segment is shorter than {ISA_LENGTH} characters"
+    element = head[3]
+    if element.isalnum() or element in _LAYOUT_WHITESPACE:
+        return "the element separator (ISA position 4) is a letter, digit or whitespace"
+    for number, where in enumerate(_SEPARATOR_POSITIONS, start=1):
+        if head[where] != element:
+            return f"ISA{number:02d} is not preceded by the element separator at its fixed position"
+    component = head[104]
+    segment = head[105]
+    if head[3:105].count(element) != 16:
+        return "the element separator occurs inside an ISA element (wrong field widths)"
+    if component == element or component.isalnum():
+        return "the component separator (ISA16) is invalid"
+    if segment in (element, component) or segment.isalnum() or segment == " ":
+        return "the segment terminator after ISA16 is invalid"
+    version = head[_SEPARATOR_POSITIONS[11] + 1 : _SEPARATOR_POSITIONS[11] + 6]
+    repetition: str | None = None
+    if version.isdigit() and version >= "00501":
+        repetition = head[_SEPARATOR_POSITIONS[10] + 1]
+        if repetition in (element, component, segment) or repetition.isalnum():
+            return "the repetition separator (ISA11) is invalid"
+    return Delimiters(element, component, repetition, segment), head[:105]
+
+
+def read_delimiters(data: bytes | str, *, name: str) -> Delimiters:
+    """The delimiters of the first interchange; ``X12SyntaxError`` when there is no well-formed ISA."""
+    text = decode(data)
+    pos = _skip_prefix(text)
+    found = _isa_delimiters(text, pos)
+    if isinstance(found, str):
+        raise X12SyntaxError(f"{name}: offset {pos}: not an X12 interchange: {found}")
+    return found[0]
+
+
+def iter_segments(data: bytes | str, *, name: str) -> Iterator[Segment]:
+    """Segments of an X12 file, lazily; raises ``X12SyntaxError`` when the file does not begin with an ISA."""
+    text = decode(data)
+    pos = _skip_prefix(text)
+    found = _isa_delimiters(text, pos)
+    if isinstance(found, str):
+        raise X12SyntaxError(f"{name}: offset {pos}: not an X12 interchange: {found}")
+    delimiters = found[0]
+    return _segments(text, pos, delimiters)
+
+
+def _segments(text: str, pos: int, delimiters: Delimiters) -> Iterator[Segment]:
+    size = len(text)
+    line = 1
+    line_pos = 0
+    index = 0
+    while True:
+        while pos < size and text[pos] in _LAYOUT_WHITESPACE and text[pos] not in delimiters:
+            pos += 1
+        if pos >= size:
+            return
+        line += text.count("\n", line_pos, pos)
+        line_pos = pos
+        if text.startswith("ISA", pos):
+            found = _isa_delimiters(text, pos)
+            if not isinstance(found, str):
+                delimiters = found[0]
+        end = text.find(delimiters.segment, pos)
+        if end < 0:
+            end = size
+        body = text[pos:end]
+        if delimiters.segment == "\n" and body.endswith("\r"):
+            body = body[:-1]
+        parts = body.split(delimiters.element)
+        yield Segment(parts[0], tuple(parts[1:]), index, line, pos)
+        index += 1
+        pos = end + 1
+
+
+def serialize(segments: Iterable[Segment], delimiters: Delimiters, *, newline: bool = False) -> str:
+    """X12 text of ``segments``: id and elements joined by the element separator, each terminated."""
+    sep = delimiters.element
+    tail = delimiters.segment + ("\n" if newline and delimiters.segment != "\n" else "")
+    return "".join(sep.join((segment.id, *segment.elements)) + tail for segment in segments)
