@@ -41,7 +41,7 @@ class Segment(NamedTuple):
     id: str
     elements: tuple[str, ...]
     """The elements after the segment id, as text (composites and repeats are not split here)."""
-    index: int
+    index: int  # type: ignore[assignment]  # the field name the API promises; shadows tuple.index
     """0-based position of the segment in the file."""
     line: int
     """1-based line on which the segment starts."""
@@ -81,18 +81,20 @@ def _isa_delimiters(text: str, pos: int) -> tuple[Delimiters, str] | str:
             return f"ISA{number:02d} is not preceded by the element separator at its fixed position"
     component = head[104]
     segment = head[105]
-    if head[3:105].count(element) != 16:
-        return "the element separator occurs inside an ISA element (wrong field widths)"
     if component == element or component.isalnum():
         return "the component separator (ISA16) is invalid"
+    if head[3:105].count(element) != 16:
+        return "the element separator occurs inside an ISA element (wrong field widths)"
     if segment in (element, component) or segment.isalnum() or segment == " ":
         return "the segment terminator after ISA16 is invalid"
     version = head[_SEPARATOR_POSITIONS[11] + 1 : _SEPARATOR_POSITIONS[11] + 6]
     repetition: str | None = None
     if version.isdigit() and version >= "00501":
-        repetition = head[_SEPARATOR_POSITIONS[10] + 1]
-        if repetition in (element, component, segment) or repetition.isalnum():
-            return "the repetition separator (ISA11) is invalid"
+        candidate = head[_SEPARATOR_POSITIONS[10] + 1]
+        if candidate in (element, component, segment):
+            return "the repetition separator (ISA11) repeats another delimiter"
+        # Many 5010 senders still put the 4010 standards id "U" here: then there is no repetition separator.
+        repetition = None if candidate.isalnum() or candidate == " " else candidate
     return Delimiters(element, component, repetition, segment), head[:105]
 
 
@@ -107,7 +109,11 @@ def read_delimiters(data: bytes | str, *, name: str) -> Delimiters:
 
 
 def iter_segments(data: bytes | str, *, name: str) -> Iterator[Segment]:
-    """Segments of an X12 file, lazily; raises ``X12SyntaxError`` when the file does not begin with an ISA."""
+    """Segments of an X12 file, lazily (a generator over the decoded text).
+
+    The ISA is checked when this is called, not at the first ``next``: ``X12SyntaxError`` (naming the file,
+    the offset and the reason) is raised here when the data does not begin with a well-formed 106-character ISA.
+    """
     text = decode(data)
     pos = _skip_prefix(text)
     found = _isa_delimiters(text, pos)
