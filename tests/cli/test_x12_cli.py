@@ -40,3 +40,36 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "cannot be read" in result.output
     assert "Traceback" not in result.output
+
+
+def test_parse_prints_every_segment_as_json() -> None:
+    result = CliRunner().invoke(app, ["x12", "parse", str(FIXTURES / "270_single_line.270"), "--json"])
+    assert result.exit_code == 0, result.output
+    parsed = json.loads(result.stdout)
+    assert parsed["delimiters"] == {"element": "*", "component": ":", "repetition": "^", "segment": "~"}
+    ids = [s["id"] for s in parsed["segments"]]
+    assert ids[:3] == ["ISA", "GS", "ST"] and ids[-3:] == ["SE", "GE", "IEA"]
+    assert [s["index"] for s in parsed["segments"]] == list(range(len(ids)))
+
+
+def test_show_summarizes_parties_and_amounts_without_patients() -> None:
+    remit = CliRunner().invoke(app, ["x12", "show", str(FIXTURES / "835_mult_loops.txt")])
+    assert remit.exit_code == 0, remit.output
+    assert "1 x 835" in remit.stdout and "charges 915.39, paid 0.00" in remit.stdout
+    claim = CliRunner().invoke(app, ["x12", "show", str(FIXTURES / "837p_ambulance.edi")])
+    assert "billing provider: AAA AMBULANCE SERVICE" in claim.stdout
+    assert "charges 766.50" in claim.stdout and "paid" not in claim.stdout
+    patient_names = [
+        seg for seg in (FIXTURES / "837p_ambulance.edi").read_text().split("~") if seg.startswith("NM1*QC")
+    ]
+    for seg in patient_names:
+        assert seg.split("*")[3] not in claim.stdout
+
+
+def test_parse_and_show_refuse_non_x12_with_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("hello\n")
+    for command in ("parse", "show"):
+        result = CliRunner().invoke(app, ["x12", command, str(junk)])
+        assert result.exit_code == 2
+        assert "does not start with an ISA" in result.output

@@ -1,6 +1,6 @@
 """`medbill x12 ...`: X12 5010 files. Today: syntax and envelope checks (ISA/IEA, GS/GE, ST/SE) with the
-TA1/999 codes a clearinghouse would return; transaction-level (implementation guide) validation is not built yet,
-and every report says so in its "level" field."""
+TA1/999 codes a clearinghouse would return, the raw segments, and a summary; transaction-level (implementation
+guide) validation is not built yet, and every validation report says so in its "level" field."""
 
 from __future__ import annotations
 
@@ -50,3 +50,48 @@ def validate(
             where = f"segment {finding.segment_index} {finding.segment_id or ''}".strip()
             out.print(f"  {finding.severity} {finding.code} {escape(f'[{where}]')}: {escape(finding.message)}")
     raise typer.Exit(1 if rejected else 0)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise fail(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+@app.command()
+def parse(file: Path, json: JsonOption = True) -> None:
+    """Print the file's delimiters and segments as JSON (streamed, one segment per line)."""
+    from medbill.errors import X12SyntaxError
+    from medbill.x12.tokens import iter_segments, read_delimiters
+
+    data = _read(file)
+    try:
+        delimiters = read_delimiters(data, name=str(file))
+        segments = iter_segments(data, name=str(file))
+    except X12SyntaxError as exc:
+        raise fail(exc.message) from None
+    out = sys.stdout
+    out.write(jsonlib.dumps({"file": str(file), "delimiters": delimiters._asdict()})[:-1] + ', "segments": [\n')
+    first = True
+    for seg in segments:
+        item = {"index": seg.index, "line": seg.line, "id": seg.id, "elements": list(seg.elements)}
+        out.write(("" if first else ",\n") + jsonlib.dumps(item, ensure_ascii=False))
+        first = False
+    out.write("\n]}\n")
+
+
+@app.command()
+def show(file: Path) -> None:
+    """A human summary: interchanges and groups, transaction sets, parties, claim and payment totals."""
+    from medbill.errors import X12SyntaxError
+    from medbill.x12.summary import summarize_file
+
+    try:
+        summary = summarize_file(_read(file), name=str(file))
+    except X12SyntaxError as exc:
+        raise fail(exc.message) from None
+    out = console()
+    out.print(f"[bold]{escape(str(file))}[/]")
+    for line in summary.lines():
+        out.print(f"  {escape(line)}")
