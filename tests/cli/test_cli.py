@@ -187,6 +187,14 @@ def test_search_json() -> None:
     assert any(h["code"].startswith("I50") for h in hits[:3])
 
 
+def test_every_search_hit_names_its_edition() -> None:
+    result = run("codes", "search", "wheelchair", "--on", "2024-08-01", "--json")
+    hits = json.loads(result.stdout)
+    editions = {h["system"]: h["edition"] for h in hits}
+    assert editions["ICD-10-CM"] == "ICD-10-CM FY2024 April 1 update"
+    assert editions["HCPCS"] == "HCPCS Level II July 2024 quarter"
+
+
 def test_search_filters_and_limit() -> None:
     result = run("codes", "search", "wheelchair", "--system", "hcpcs", "--limit", "5", "--json")
     assert result.exit_code == 0, result.output

@@ -257,7 +257,14 @@ def children(code: str, on: OnOption = None, json: JsonOption = False) -> None:
     if json:
         print_json(
             [
-                {"code": c.code, "title": c.title, "kind": str(c.kind), "billable": st == "billable", "status": st}
+                {
+                    "code": c.code,
+                    "title": c.title,
+                    "kind": str(c.kind),
+                    "billable": st == "billable",
+                    "status": st,
+                    "edition": answer.edition.name,
+                }
                 for c, st in kids
             ]
         )

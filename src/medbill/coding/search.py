@@ -30,6 +30,8 @@ class SearchHit(NamedTuple):
     matched: str
     matched_kind: str
     billable: bool
+    edition: str = ""
+    """The edition that answered for the date searched (filled for every hit returned)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -40,6 +42,7 @@ class SearchHit(NamedTuple):
             "matched": self.matched,
             "matched_kind": self.matched_kind,
             "billable": self.billable,
+            "edition": self.edition,
         }
 
 
@@ -223,7 +226,14 @@ class Searcher:
                 stems.add(key[:6])
             unique.setdefault((hit.system, hit.code), hit)
         ordered = sorted(unique.values(), key=lambda h: (-h.score, not h.billable, h.code))[:limit]
-        return self._with_texts(ordered, term_of)
+        return self._with_editions(self._with_texts(ordered, term_of), day)
+
+    def _with_editions(self, hits: list[SearchHit], day: date) -> list[SearchHit]:
+        names: dict[str, str] = {}
+        for system in {h.system for h in hits}:
+            timeline = self.library.timeline(CodeSystem(system))
+            names[system] = timeline.choose(day).edition.name if timeline is not None else ""
+        return [h._replace(edition=names[h.system]) for h in hits]
 
     def _with_texts(self, hits: list[SearchHit], term_of: dict[tuple[str, str], int]) -> list[SearchHit]:
         """Fill in the matched term's text of the hits returned, with one query."""
