@@ -220,6 +220,7 @@ def test_children_json() -> None:
             "kind": "code",
             "billable": True,
             "status": "billable",
+            "edition": "ICD-10-CM FY2025",
         },
         {
             "code": "E11.22",
@@ -227,6 +228,7 @@ def test_children_json() -> None:
             "kind": "code",
             "billable": True,
             "status": "billable",
+            "edition": "ICD-10-CM FY2025",
         },
         {
             "code": "E11.29",
@@ -234,6 +236,7 @@ def test_children_json() -> None:
             "kind": "code",
             "billable": True,
             "status": "billable",
+            "edition": "ICD-10-CM FY2025",
         },
     ]
 

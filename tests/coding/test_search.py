@@ -184,4 +184,5 @@ def test_qa0_code_query(searcher: Searcher) -> None:
 
 def test_to_dict(searcher: Searcher) -> None:
     payload = searcher.search("CHF", on=D, limit=1)[0].to_dict()
-    assert set(payload) == {"code", "system", "description", "score", "matched", "matched_kind", "billable"}
+    assert set(payload) == {"code", "system", "description", "score", "matched", "matched_kind", "billable", "edition"}
+    assert payload["edition"] == "ICD-10-CM FY2025"
