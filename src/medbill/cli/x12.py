@@ -23,20 +23,31 @@ LEVEL = "envelope"  # what "accepted" covers; transaction-set (TR3) validation c
 def validate(
     files: Annotated[list[Path], typer.Argument(help="X12 files.")],
     json: JsonOption = False,
+    ack: Annotated[Path | None, typer.Option(help="Write the TA1 and 999 a clearinghouse would return here.")] = None,
+    ack_control: Annotated[
+        int, typer.Option(min=1, max=999_999_999, help="First interchange control number of the acknowledgments.")
+    ] = 1,
 ) -> None:
     """Check syntax and envelopes; exit 0 when every file is accepted, 1 when any is rejected, 2 if unreadable."""
+    from medbill.x12.ack import acknowledge, write_acks
     from medbill.x12.envelope import validate_envelopes
 
     rejected = False
+    control = ack_control
     for path in files:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise fail(f"{path}: cannot be read ({exc.strerror})") from None
+        data = _read(path)
         report = validate_envelopes(data, name=str(path))
+        written: list[str] = []
+        if ack is not None:
+            acks = acknowledge(data, name=str(path), control_number=control)
+            control = (control + len(acks.ta1s) + len(acks.acks_999) - 1) % 999_999_999 + 1
+            try:
+                written = [str(p) for p in write_acks(ack, path.name, acks)]
+            except OSError as exc:
+                raise fail(f"{ack}: acknowledgments cannot be written ({exc.strerror})") from None
         rejected |= not report.accepted
         if json:
-            payload = {"file": str(path), "level": LEVEL, **report.to_dict()}
+            payload = {"file": str(path), "level": LEVEL, **report.to_dict(), "acks": written}
             sys.stdout.write(jsonlib.dumps(payload, ensure_ascii=False) + "\n")
             continue
         out = console()
@@ -46,6 +57,8 @@ def validate(
             f"[bold]{escape(str(path))}[/] {verdict} ({LEVEL} checks): {counts.interchanges} interchange(s), "
             f"{counts.groups} group(s), {counts.transaction_sets} transaction set(s)"
         )
+        for written_path in written:
+            out.print(f"  wrote {escape(written_path)}")
         for finding in report.findings:
             where = f"segment {finding.segment_index} {finding.segment_id or ''}".strip()
             out.print(f"  {finding.severity} {finding.code} {escape(f'[{where}]')}: {escape(finding.message)}")

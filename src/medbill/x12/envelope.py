@@ -139,6 +139,8 @@ class EnvelopeChecker:
         if sid not in _ENVELOPE_IDS:
             if self._st is not None:
                 self._st_segments += 1
+            elif sid == "TA1" and self._gs is None and self._isa is not None:
+                pass  # an interchange acknowledgment sits between ISA and IEA, outside any group
             elif not sid:
                 out.append(self._finding(seg, "X12-EMPTY-SEGMENT", "empty segment", loop="ISA", ack="022", kind="TA1"))
             else:
