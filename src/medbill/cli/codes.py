@@ -1,4 +1,4 @@
-"""`medbill codes ...`: look up, search and validate codes; list editions; import CPT and the main index."""
+"""`medbill codes ...`: look up, search and validate codes; list editions; import CPT, HCPCS and the main index."""
 
 from __future__ import annotations
 
@@ -363,3 +363,24 @@ def import_icd10cm(
                 order_file, _import_home(), tabular=tabular, edition=edition, effective=start, progress=step
             )
     console().print(f"imported {escape(imp.edition)}: {count:,} billable codes from {imp.effective}")
+
+
+@app.command("import-hcpcs")
+def import_hcpcs(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A CMS HCPCS Level II quarterly file (CSV export of the alpha-numeric spreadsheet)."),
+    ],
+    effective: Annotated[
+        str | None, typer.Option(help="First date the quarter applies (default: from the file name, e.g. JAN 2026).")
+    ] = None,
+    edition: Annotated[str | None, typer.Option(help="Edition name, e.g. 'HCPCS Level II January 2026'.")] = None,
+) -> None:
+    """Add a newer HCPCS Level II quarter: its codes and add/termination dates answer from its date on."""
+    start = parse_date(effective)
+    with failures():
+        from medbill.codes.imports import import_hcpcs as do_import
+
+        with build_progress() as step:
+            imp, count = do_import(file, _import_home(), edition=edition, effective=start, progress=step)
+    console().print(f"imported {escape(imp.edition)}: {count:,} HCPCS codes from {imp.effective}")

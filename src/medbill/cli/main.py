@@ -6,6 +6,7 @@ import typer
 
 from medbill import __version__
 from medbill.cli.codes import app as codes_app
+from medbill.cli.coding import app as coding_app
 from medbill.cli.demo import demo
 from medbill.cli.x12 import app as x12_app
 
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(codes_app, name="codes")
+app.add_typer(coding_app, name="coding")
 app.add_typer(x12_app, name="x12")
 app.command()(demo)
 

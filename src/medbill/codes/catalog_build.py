@@ -25,20 +25,46 @@ def _iso(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+HCPCS_PATTERN = re.compile(r"^[A-V][0-9]{4}$")
+
+
+def hcpcs_noc_codes() -> frozenset[str]:
+    """HCPCS codes that are "not otherwise classified" (CMS NOC list)."""
+    return frozenset(r["hcpcs"] for r in source("hcpcs_noc_codes.csv.gz").csv_rows())
+
+
+def hcpcs_row(
+    code: str,
+    title: str,
+    short_title: str,
+    start: date | None,
+    end: date | None,
+    fields: dict[str, str],
+    noc: frozenset[str],
+) -> CatalogRow:
+    """One HCPCS catalog row; `fields` holds the optional betos, cov, hcpcs_section and action values."""
+    detail = {
+        "betos": fields.get("betos") or None,
+        "coverage": fields.get("cov") or None,
+        "section": fields.get("hcpcs_section") or None,
+        "action": fields.get("action") or None,
+        "not_otherwise_classified": code in noc,
+    }
+    return ("HCPCS", code, title or short_title, short_title or None, format_period(start, end), json.dumps(detail))
+
+
 def hcpcs_rows() -> Iterator[CatalogRow]:
-    noc = {r["hcpcs"] for r in source("hcpcs_noc_codes.csv.gz").csv_rows()}
+    noc = hcpcs_noc_codes()
     for r in source("hcpcs_level2_2024-07.csv.gz").csv_rows():
-        code = r["hcpcs_code"].strip()
-        title = r["long_description"].strip() or r["short_description"].strip()
-        detail = {
-            "betos": r["betos"] or None,
-            "coverage": r["cov"] or None,
-            "section": r["hcpcs_section"] or None,
-            "action": r["action"] or None,
-            "not_otherwise_classified": code in noc,
-        }
-        period = format_period(_iso(r["date_added"]), _iso(r["date_term"]))
-        yield ("HCPCS", code, title, r["short_description"].strip() or None, period, json.dumps(detail))
+        yield hcpcs_row(
+            r["hcpcs_code"].strip(),
+            r["long_description"].strip(),
+            r["short_description"].strip(),
+            _iso(r["date_added"]),
+            _iso(r["date_term"]),
+            r,
+            noc,
+        )
 
 
 def pcs_rows() -> Iterator[CatalogRow]:

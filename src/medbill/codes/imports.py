@@ -1,4 +1,5 @@
-"""User imports: a licensed CPT file, the main ICD-10-CM Alphabetic Index, and newer ICD-10-CM releases.
+"""User imports: a licensed CPT file, the main ICD-10-CM Alphabetic Index, newer ICD-10-CM releases and newer
+HCPCS Level II quarters.
 
 CPT descriptors are AMA property, so medbill ships none: a user with a licence imports their file here. An import
 is checked whole before anything is kept; then the file is copied into the medbill home and the store rebuilt.
@@ -7,6 +8,7 @@ If the rebuild fails, the previous import list is restored, so a bad file never 
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import io
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from medbill.codes.catalog_build import CPT_PATTERN, CatalogRow
+from medbill.codes.catalog_build import CPT_PATTERN, HCPCS_PATTERN, CatalogRow, hcpcs_noc_codes, hcpcs_row
 from medbill.codes.editions import CodeSystem, Edition
 from medbill.codes.icd10cm_build import Icd10cmUpdate, OrderEntry
 from medbill.codes.periods import format_period
@@ -238,8 +240,10 @@ def _install(
     shutil.copyfile(path, target)
     if companion is not None and extra is not None:
         shutil.copyfile(companion[0], target.parent / extra)
-    # One import per kind, except ICD-10-CM releases: one per effective date, so FY2027 and FY2028 can coexist.
-    kept = [i for i in previous if i.kind != kind or (kind == "icd10cm" and i.effective != imp.effective)]
+    # One import per kind, except ICD-10-CM releases and HCPCS quarters: one per effective date, so FY2027 and
+    # FY2028 (or the January and April quarters) can coexist.
+    per_date = kind in ("icd10cm", "hcpcs")
+    kept = [i for i in previous if i.kind != kind or (per_date and i.effective != imp.effective)]
     write_imports(home, [*kept, imp])
     try:
         ensure_store(home, progress)
@@ -385,3 +389,169 @@ def import_icd10cm(
     name = edition or f"ICD-10-CM FY{fy}{label} (user import)"
     imp = _install("icd10cm", path, data, name, start, home, progress, companion)
     return imp, sum(1 for e in entries if e.billable)
+
+
+@dataclass(frozen=True, slots=True)
+class HcpcsEntry:
+    code: str
+    title: str
+    short_title: str
+    start: date | None
+    end: date | None
+    fields: dict[str, str]
+    """Optional detail columns, under the shipped file's names: betos, cov, hcpcs_section, action."""
+
+
+# The CMS spreadsheet's columns (squashed) -> the shipped file's names, for the detail kept per code.
+_CMS_FIELDS = {"betos": "betos", "cov": "cov", "actioncd": "action"}
+_MEDBILL_FIELDS = ("betos", "cov", "hcpcs_section", "action")
+
+
+def parse_hcpcs(data: bytes, name: str) -> list[HcpcsEntry]:
+    """Read a HCPCS Level II quarter: a CSV export of CMS's alpha-numeric spreadsheet (HCPC, SEQNUM, RECID,
+    LONG DESCRIPTION, ..., ADD DT, TERM DT; long descriptions continued on RECID 4 lines, modifiers on RECID 7/8
+    lines are skipped), or a CSV with the header of medbill's shipped file (hcpcs_code, ..., long_description)."""
+    text = _decode(data, name)
+    reader = csv.reader(io.StringIO(text))
+    header = [_squash(h) for h in next(reader, [])]
+    index = {h: i for i, h in enumerate(header)}
+    cms = "hcpc" in index and "recid" in index
+    if not cms and "hcpcscode" not in index:
+        raise InvalidInput(
+            f"{name}: line 1 is not a HCPCS header (expected CMS's HCPC, SEQNUM, RECID, ... columns, "
+            "or medbill's hcpcs_code, ..., long_description)"
+        )
+    needed: tuple[str, ...] = (
+        ("seqnum", "longdescription", "shortdescription", "adddt", "termdt")
+        if cms
+        else ("longdescription", "shortdescription", "dateadded", "dateterm")
+    )
+    missing = [n for n in needed if n not in index]
+    if missing:
+        raise InvalidInput(f"{name}: line 1 has no {', '.join(missing)} column(s)")
+    issues: list[Issue] = []
+    entries: dict[str, HcpcsEntry] = {}
+    first_line: dict[str, int] = {}
+    pieces: dict[str, list[tuple[int, str, int]]] = {}  # CMS description lines: code -> (SEQNUM, text, line)
+
+    for line_no, row in enumerate(reader, start=2):
+        if not any(c.strip() for c in row):
+            continue
+        cells = [c.strip() for c in row] + [""] * max(0, len(header) - len(row))
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            return cells[index[column]] if column in index else ""
+
+        code = cell("hcpc" if cms else "hcpcscode").upper()
+        if cms:
+            recid = cell("recid")
+            if recid in ("7", "8"):
+                continue  # modifier records: the shipped modifier lists cover them, and they are not HCPCS codes
+            if recid not in ("3", "4"):
+                issues.append(_bad(name, line_no, f"RECID {_shown(recid)} is not 3, 4, 7 or 8"))
+                continue
+            seq = cell("seqnum")
+            if not seq.isdigit():
+                issues.append(_bad(name, line_no, f"SEQNUM {_shown(seq)} is not a number"))
+                continue
+            if not HCPCS_PATTERN.match(code):
+                issues.append(_bad(name, line_no, f"{_shown(code)} is not a HCPCS Level II code (A-V + 4 digits)"))
+                continue
+            if recid == "4":
+                pieces.setdefault(code, []).append((int(seq), cell("longdescription"), line_no))
+                continue
+            pieces.setdefault(code, []).append((int(seq), cell("longdescription"), line_no))
+            start_text, end_text = cell("adddt"), cell("termdt")
+            fields = {to: cell(column) for column, to in _CMS_FIELDS.items()}
+        else:
+            if not HCPCS_PATTERN.match(code):
+                issues.append(_bad(name, line_no, f"{_shown(code)} is not a HCPCS Level II code (A-V + 4 digits)"))
+                continue
+            start_text, end_text = cell("dateadded"), cell("dateterm")
+            fields = {f: cell(_squash(f)) for f in _MEDBILL_FIELDS}
+        if code in first_line:
+            issues.append(_bad(name, line_no, f"{code} appears again (first on line {first_line[code]})"))
+            continue
+        first_line[code] = line_no
+        start = _parse_date(start_text, name, line_no, issues)
+        end = _parse_date(end_text, name, line_no, issues)
+        if start is not None and end is not None and end < start:
+            issues.append(_bad(name, line_no, f"{code} ends ({end.isoformat()}) before it starts"))
+        entries[code] = HcpcsEntry(
+            code, "" if cms else cell("longdescription"), cell("shortdescription"), start, end, fields
+        )
+
+    for code, parts in pieces.items():
+        if code not in entries:
+            issues.append(_bad(name, parts[0][2], f"{code} has a continuation line (RECID 4) but no RECID 3 line"))
+            continue
+        title = " ".join(t for _, t, _ in sorted(parts) if t)
+        entry = entries[code]
+        entries[code] = HcpcsEntry(code, title, entry.short_title, entry.start, entry.end, entry.fields)
+    for code, entry in entries.items():
+        if not entry.title and not entry.short_title:
+            issues.append(_bad(name, first_line[code], f"{code} has no long or short description"))
+    _refuse_if_any(name, issues)
+    if not entries:
+        raise InvalidInput(f"{name}: no HCPCS Level II codes found")
+    return list(entries.values())
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {
+    m.lower(): i for i, m in enumerate(calendar.month_name) if m
+}
+_NAMED_MONTH = re.compile(r"(?<![a-z])(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![a-z])")
+
+
+def _quarter_start(name: str, effective: date | None) -> date:
+    """The first date the quarter applies: --effective, else the month and year in the file name
+    (HCPC2026_JAN_ANWEB.csv -> 2026-01-01; hcpcs_2026-04.csv -> 2026-04-01)."""
+    if effective is not None:
+        return effective
+    lower = name.lower()
+    year = re.search(r"(?<!\d)(20\d\d)(?!\d)", lower)
+    month = _NAMED_MONTH.search(lower)
+    if year is not None and month is not None:
+        return date(int(year.group(1)), _MONTHS[month.group(1)], 1)
+    numeric = re.search(r"(?<!\d)(20\d\d)[-_](0[1-9]|1[0-2])(?!\d)", lower)
+    if numeric is not None:
+        return date(int(numeric.group(1)), int(numeric.group(2)), 1)
+    raise InvalidInput(
+        f"{name}: the file name has no month and year of the quarter; name its first date with --effective "
+        "(e.g. 2026-01-01)"
+    )
+
+
+def _quarter_end(start: date) -> date:
+    last_month = (start.month - 1) // 3 * 3 + 3
+    return date(start.year, last_month, calendar.monthrange(start.year, last_month)[1])
+
+
+def hcpcs_edition(imp: UserImport) -> Edition:
+    start = date.fromisoformat(imp.effective)
+    return Edition(CodeSystem.HCPCS, imp.edition, start, _quarter_end(start), f"user import {imp.file}")
+
+
+def load_hcpcs(imp: UserImport, home: Path) -> tuple[list[CatalogRow], Edition]:
+    entries = parse_hcpcs(imp.path(home).read_bytes(), imp.file)
+    noc = hcpcs_noc_codes()
+    rows = [hcpcs_row(e.code, e.title, e.short_title, e.start, e.end, e.fields, noc) for e in entries]
+    return rows, hcpcs_edition(imp)
+
+
+def import_hcpcs(
+    path: Path,
+    home: Path,
+    *,
+    edition: str | None = None,
+    effective: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[UserImport, int]:
+    """Add a newer HCPCS Level II quarter: its codes replace the shipped ones, dated by their add/termination
+    dates; the shipped July 2024 quarter stays on the timeline for earlier dates of service."""
+    data = _read(path)
+    entries = parse_hcpcs(data, path.name)
+    start = _quarter_start(path.name, effective)
+    name = edition or f"HCPCS Level II {start:%B} {start.year} quarter (user import)"
+    imp = _install("hcpcs", path, data, name, start, home, progress)
+    return imp, len(entries)

@@ -1,6 +1,6 @@
 """The compiled code-set store: one SQLite file in the medbill home's cache, keyed by source checksums.
 
-Built once from the vendored sources plus the user's imports (CPT, main index), written to a temporary file and
+Built once from the vendored sources plus the user's imports (CPT, HCPCS, main index), written to a temporary file and
 renamed into place, so a failed or concurrent build never leaves a half-written store. Opening is cheap: no table
 is read until a code set asks for it.
 """
@@ -129,7 +129,7 @@ STEPS = (
     "ICD-10-CM index tables (external cause, drugs, neoplasms)",
     "ICD-10-PCS codes and tables",
     "HCPCS Level II, CPT numbers, modifiers, POS, CARC/RARC, taxonomy",
-    "user imports (CPT, main index)",
+    "user imports (CPT, HCPCS quarters, main index)",
     "search terms",
 )
 
@@ -210,6 +210,18 @@ def _build(path: Path, home: Path, progress: Progress) -> None:
         terms.extend(("HCPCS", r[1], r[2], "title") for r in catalog if r[0] == "HCPCS" and r[2])
 
         progress(STEPS[4])
+        # HCPCS quarters oldest first, so a newer quarter's rows win for the codes both list.
+        for imp in sorted((i for i in read_imports(home) if i.kind == "hcpcs"), key=lambda i: i.effective):
+            hcpcs, edition = user_imports.load_hcpcs(imp, home)
+            db.executemany("INSERT OR REPLACE INTO catalog VALUES (?,?,?,?,?,?)", hcpcs)
+            db.execute(
+                "DELETE FROM edition WHERE system = ? AND effective = ?",
+                (str(CodeSystem.HCPCS), edition.effective.isoformat()),
+            )
+            _insert_editions(db, [edition])
+            replaced = {r[1] for r in hcpcs}
+            terms = [t for t in terms if t[0] != "HCPCS" or t[1] not in replaced]
+            terms.extend(("HCPCS", r[1], r[2], "title") for r in hcpcs if r[2])
         for imp in read_imports(home):
             if imp.kind == "cpt":
                 cpt_rows, edition = user_imports.load_cpt(imp, home)

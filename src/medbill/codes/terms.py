@@ -60,6 +60,11 @@ def tokens(text: str) -> list[str]:
     return [stem(t) for t in _SPLIT.split(fold(text)) if t and t not in STOPWORDS]
 
 
+def words(text: str) -> list[str]:
+    """Like tokens, but keeping the small words: index subterms hinge on them ("fall from", "due to", "with")."""
+    return [stem(t) for t in _SPLIT.split(fold(text)) if t]
+
+
 NEUTRAL = frozenset({"unspecified", "specified", "site", "not", "without", "with"})
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
