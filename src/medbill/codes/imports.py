@@ -477,19 +477,18 @@ def parse_hcpcs(data: bytes, name: str) -> list[HcpcsEntry]:
         end = _parse_date(end_text, name, line_no, issues)
         if start is not None and end is not None and end < start:
             issues.append(_bad(name, line_no, f"{code} ends ({end.isoformat()}) before it starts"))
-        entries[code] = HcpcsEntry(
-            code, "" if cms else cell("longdescription"), cell("shortdescription"), start, end, fields
-        )
+        short = cell("shortdescription")
+        entries[code] = HcpcsEntry(code, "" if cms else cell("longdescription") or short, short, start, end, fields)
 
     for code, parts in pieces.items():
         if code not in entries:
             issues.append(_bad(name, parts[0][2], f"{code} has a continuation line (RECID 4) but no RECID 3 line"))
             continue
-        title = " ".join(t for _, t, _ in sorted(parts) if t)
         entry = entries[code]
+        title = " ".join(t for _, t, _ in sorted(parts) if t) or entry.short_title
         entries[code] = HcpcsEntry(code, title, entry.short_title, entry.start, entry.end, entry.fields)
     for code, entry in entries.items():
-        if not entry.title and not entry.short_title:
+        if not entry.title:
             issues.append(_bad(name, first_line[code], f"{code} has no long or short description"))
     _refuse_if_any(name, issues)
     if not entries:
