@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from medbill.cli.common import JsonOption, OnOption, console, failures, open_library, parse_date, print_json
+from medbill.cli.common import JsonOption, OnOption, console, fail, failures, open_library, parse_date, print_json
 
 app = typer.Typer(help="Coding: find codes through the Alphabetic Index and tables, verified in the Tabular.")
 
@@ -44,3 +45,52 @@ def encode(
                 out.print(f"      {escape(value)}  {escape(label)}")
         for note in result.notes:
             out.print(f"  [cyan]note[/] {escape(note)}")
+
+
+def _read_note(path: Path) -> str:
+    """The note's text, or one clear error line (exit 2) for a missing, empty, binary or undecodable file."""
+    if not path.is_file():
+        raise fail(f"no note file at {path}")
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        raise fail(f"{path} is a binary file, not a text note")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail(f"{path} is not UTF-8 text") from None
+    if not text.strip():
+        raise fail(f"{path} is empty")
+    return text
+
+
+@app.command()
+def suggest(
+    note_file: Annotated[Path, typer.Argument(help="A clinical note (UTF-8 text).", metavar="NOTE_FILE")],
+    setting: Annotated[
+        str, typer.Option("--setting", help="outpatient (uncertain diagnoses dropped) or inpatient (kept).")
+    ] = "outpatient",
+    on: OnOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Computer-assisted coding: ICD-10-CM suggestions from a note, with evidence spans and assertion."""
+    if setting not in ("outpatient", "inpatient"):
+        raise fail(f"--setting must be outpatient or inpatient, not {setting!r}")
+    day = parse_date(on)
+    text = _read_note(note_file)
+    with failures():
+        from medbill.coding.cac import Coder
+
+        results = Coder(open_library()).suggest(
+            text, setting="inpatient" if setting == "inpatient" else "outpatient", on=day
+        )
+    if json:
+        print_json([s.to_dict(text) for s in results])
+        return
+    out = console()
+    if not results:
+        out.print("no diagnosis found in the note")
+        return
+    for s in results:
+        where = ", ".join(f"{a}-{b} {text[a:b]!r}" for a, b in s.evidence)
+        out.print(f"[green]{escape(s.code):<8}[/] {s.confidence:.2f} {escape(s.title)}")
+        out.print(f"         {s.assertion}; matched {escape(s.matched)!r} at {escape(where)}")

@@ -8,6 +8,7 @@ from medbill import __version__
 from medbill.cli.codes import app as codes_app
 from medbill.cli.coding import app as coding_app
 from medbill.cli.demo import demo
+from medbill.cli.eval import app as eval_app
 from medbill.cli.x12 import app as x12_app
 
 app = typer.Typer(
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(codes_app, name="codes")
 app.add_typer(coding_app, name="coding")
 app.add_typer(x12_app, name="x12")
+app.add_typer(eval_app, name="eval")
 app.command()(demo)
 
 
@@ -38,3 +40,7 @@ def main(
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()
