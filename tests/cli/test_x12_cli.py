@@ -89,3 +89,17 @@ def test_ack_writes_ta1_and_999_that_reject_the_miscounted_set(tmp_path: Path) -
     # The acknowledgments are themselves well-formed interchanges.
     again = CliRunner().invoke(app, ["x12", "validate", *(str(p) for p in sorted(tmp_path.iterdir()))])
     assert again.exit_code == 0, again.output
+
+
+def test_ack_names_stay_distinct_for_same_named_inputs_and_old_acks_go(tmp_path: Path) -> None:
+    a, b, acks = tmp_path / "a", tmp_path / "b", tmp_path / "acks"
+    a.mkdir()
+    b.mkdir()
+    (a / "x.edi").write_bytes((FIXTURES / "835_mult_loops.txt").read_bytes())
+    (b / "x.edi").write_bytes((FIXTURES / "837p_ambulance.edi").read_bytes())
+    acks.mkdir()
+    (acks / "x.edi.3.999").write_text("stale")
+    result = CliRunner().invoke(app, ["x12", "validate", str(a / "x.edi"), str(b / "x.edi"), "--ack", str(acks)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in acks.iterdir()) == ["x-2.edi.999", "x-2.edi.ta1", "x.edi.999", "x.edi.ta1"]
+    assert "AK1*HP" in (acks / "x.edi.999").read_text() and "AK1*HC" in (acks / "x-2.edi.999").read_text()

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from medbill.cli.main import app
 from medbill.codes import CodeLibrary
-from medbill.coding.cac import Coder, Suggestion, assertion_of, history_code, learn_lexicon, note_tokens
+from medbill.coding.cac import Coder, Suggestion, assertion_of, history_code, learn_lexicon, note_tokens, suggest
 from medbill.coding.validation import Validator
 
 D = date(2025, 3, 1)
@@ -177,3 +177,30 @@ def test_suggest_cli_bad_input(tmp_path: Path, library: CodeLibrary, content: by
     assert message in result.output
     assert "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # A heading, not a history cue: the conditions are current.
+        (
+            "History of present illness: 58 year old man with type 2 diabetes mellitus and essential hypertension.",
+            {("E11.9", "present"), ("I10", "present")},
+        ),
+        # A relative mentioned in passing does not make the patient's condition family history.
+        ("Patient lives with his parents and has chronic obstructive pulmonary disease.", {("J44.9", "present")}),
+        ("His mother has type 2 diabetes mellitus.", {("Z83.3", "family")}),
+        # "without complications" is not "with complications".
+        ("Type 2 diabetes mellitus without complications.", {("E11.9", "present")}),
+    ],
+)
+def test_clause_level_assertions_and_absent_words(
+    library: CodeLibrary, note: str, expected: set[tuple[str, str]]
+) -> None:
+    got = {(s.code, s.assertion) for s in suggest(note, library, on=date(2025, 3, 1))}
+    assert expected <= got
+    assert not any(code in ("E11.69", "E11.8", "Z86.39", "Z83.6") for code, _ in got)
+
+
+def test_negation_by_a_relative_is_still_negation(library: CodeLibrary) -> None:
+    assert suggest("Mother denies that the child has asthma.", library, on=date(2025, 3, 1)) == []

@@ -83,3 +83,9 @@ def test_cli_encode_json_and_text(library: CodeLibrary) -> None:
     assert best["code"] == "W11.XXXA" and best["path"][0]["text"] == "External Cause Index: main term 'Fall, falling'"
     text = CliRunner().invoke(app, ["coding", "encode", "breast cancer", "--on", "2025-03-01"])
     assert text.exit_code == 0 and "C50.91" in text.stdout and "incomplete" in text.stdout
+
+
+def test_a_row_s_own_wording_wins_a_tie(encoder: Encoder) -> None:
+    """ "lung" matches both the "lung" row and "lingula, lung": the row titled "lung" is the coder's choice."""
+    best = encoder.encode("malignant neoplasm of lung", D)[0]
+    assert best.index_code == "C34.9-"

@@ -34,6 +34,7 @@ def validate(
 
     rejected = False
     control = ack_control
+    stems: dict[str, int] = {}
     for path in files:
         data = _read(path)
         report = validate_envelopes(data, name=str(path))
@@ -42,7 +43,11 @@ def validate(
             acks = acknowledge(data, name=str(path), control_number=control)
             control = (control + len(acks.ta1s) + len(acks.acks_999) - 1) % 999_999_999 + 1
             try:
-                written = [str(p) for p in write_acks(ack, path.name, acks)]
+                # Two inputs with one file name (a/x.edi, b/x.edi) get distinct acknowledgment names.
+                seen = stems.get(path.name, 0)
+                stems[path.name] = seen + 1
+                stem = path.name if seen == 0 else f"{path.stem}-{seen + 1}{path.suffix}"
+                written = [str(p) for p in write_acks(ack, stem, acks)]
             except OSError as exc:
                 raise fail(f"{ack}: acknowledgments cannot be written ({exc.strerror})") from None
         rejected |= not report.accepted
@@ -60,8 +65,12 @@ def validate(
         for written_path in written:
             out.print(f"  wrote {escape(written_path)}")
         for finding in report.findings:
-            where = f"segment {finding.segment_index} {finding.segment_id or ''}".strip()
-            out.print(f"  {finding.severity} {finding.code} {escape(f'[{where}]')}: {escape(finding.message)}")
+            where = (
+                f" [segment {finding.segment_index} {finding.segment_id or ''}]".rstrip(" ]") + "]"
+                if finding.segment_index is not None
+                else ""
+            )
+            out.print(f"  {finding.severity} {finding.code}{escape(where)}: {escape(finding.message)}")
     raise typer.Exit(1 if rejected else 0)
 
 

@@ -41,6 +41,7 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 _SENTENCE = re.compile(r"[^\n.;!?]+(?:[.;!?](?!\d)|\n|$)")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _WITHOUT = re.compile(r"\bwithout\b[^,]*", re.IGNORECASE)
+_ABSENT_AFTER = re.compile(r"\bwithout\s+([^,.;:]{1,40})", re.IGNORECASE)
 _UNSPECIFIED_PART = re.compile(r"\bunspecified (part|site)s? of\b", re.IGNORECASE)
 _ALWAYS_EXPAND = frozenset({"cancer", "tumor"})
 # Learned n-grams never carry negation or hedging words: assertion is decided by the triggers around a match.
@@ -257,11 +258,14 @@ _UNCERTAIN = re.compile(
     r"\b(possible|possibly|probable|probably|suspected|suspect|suspicion of|suspicious for|rule out|r/o|"
     r"likely|questionable|presumed|presumptive|cannot be excluded|differential diagnosis|versus|vs)\b"
 )
+# A relative as the subject of the condition ("mother has", "father with"), or an explicit family history.
 _FAMILY = re.compile(
-    r"\b(family history|family hx|fhx|mother|father|brother|sister|sibling|maternal|paternal|grandmother|"
-    r"grandfather|aunt|uncle|cousin|parents?)\b"
+    r"\b(family history|family hx|fhx)\b|\b(mother|father|brother|sister|sibling|grandmother|grandfather|aunt|"
+    r"uncle|cousin|parents?)\b('s)?\s+(has|had|have|with|was diagnosed|diagnosed|history|died)\b"
 )
 _HISTORY = re.compile(r"\b(history of|hx of|past medical history|previous history|pmh|status post|s/p)\b")
+# "History of present illness" (HPI) is a note heading for the current problem, not a history cue.
+_HPI = re.compile(r"\bhistory of (the )?present illness\b|\bhpi\b")
 _SCOPE_END = re.compile(r"\b(but|however|although|though|except|which|who|presents?|presented|complain\w*)\b|[,:]")
 
 
@@ -274,13 +278,13 @@ def assertion_of(sentence: str, start: int, end: int) -> Assertion:
     cut = list(_SCOPE_END.finditer(before))
     if cut:
         clause = before[cut[-1].end() :]
-    if _FAMILY.search(before):
-        return "family"
     if (_NEG_BEFORE.search(clause) and len(clause.split()) <= 8) or _NEG_AFTER.search(after):
         return "negated"
+    if _FAMILY.search(clause):
+        return "family"
     if _UNCERTAIN.search(clause) or re.match(r"^\W*(is|was)?\s*(suspected|possible|probable)\b", after):
         return "uncertain"
-    if _HISTORY.search(before):
+    if _HISTORY.search(_HPI.sub(" ", clause)):
         return "historical"
     return "present"
 
@@ -382,8 +386,6 @@ class Coder:
                 pick = pick or [
                     c for c in children if "unspecified" in c.title.lower() and len(c.key) == len(rec.key) + 1
                 ]
-                if len(children) == 1:
-                    pick = children
                 if pick:
                     child = self.validator.validate(pick[0].code, on)
                     if child.valid and child.billable:
@@ -398,9 +400,12 @@ class Coder:
         for si, (s_start, s_end) in enumerate(sentences):
             toks = note_tokens(text[s_start:s_end])
             all_tokens.append(toks)
+            # Words the note says are absent ("without complications") cannot satisfy a term that needs them.
+            absent = [(m.start(1), m.end(1)) for m in _ABSENT_AFTER.finditer(text[s_start:s_end])]
             where: dict[str, list[int]] = {}
             for i, tok in enumerate(toks):
-                where.setdefault(tok.text, []).append(i)
+                if not any(a <= tok.start < b for a, b in absent):
+                    where.setdefault(tok.text, []).append(i)
             sentence_matches: list[Match] = []
             for anchor, anchor_positions in where.items():
                 for idx in self.lexicon.by_anchor.get(anchor, ()):

@@ -173,12 +173,15 @@ class Encoder:
     def _best_match(candidates: list[IndexEntry], words: set[str]) -> tuple[IndexEntry, int] | None:
         """The entry whose essential words are all in the term, preferring the one that uses most of them."""
         best: tuple[IndexEntry, int] | None = None
+        best_rank = (0, 0)
         for entry in candidates:
-            # "boat, boating" and "Fall, falling" list alternative wordings: any one of them will do.
-            for wording in entry.title.split(","):
+            # "boat, boating" and "Fall, falling" list alternative wordings: any one of them will do, but on a tie
+            # an entry's own first wording wins ("lung" over "lingula, lung").
+            for position, wording in enumerate(entry.title.split(",")):
                 needed = set(index_words(wording)) - {"nec", "nos"}
-                if needed and needed <= words and (best is None or len(needed) > best[1]):
-                    best = (entry, len(needed))
+                rank = (len(needed), 1 if position == 0 else 0)
+                if needed and needed <= words and rank > best_rank:
+                    best, best_rank = (entry, len(needed)), rank
         return best
 
     def _follow(self, table: IndexTable, reference: str) -> list[IndexEntry]:

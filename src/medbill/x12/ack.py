@@ -37,6 +37,7 @@ the same text. Counts (SE01, GE01, IEA01) are computed from the segments built.
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Sequence
@@ -409,6 +410,13 @@ def write_acks(directory: Path, stem: str, acks: Acknowledgments) -> list[Path]:
     a partial acknowledgment. Returns the paths written, TA1 files first.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    # Acknowledgments left from an earlier run for the same stem would sit beside these as a mismatched set.
+    for suffix in ("ta1", "999"):
+        for stale in (
+            *directory.glob(f"{glob.escape(stem)}.{suffix}"),
+            *directory.glob(f"{glob.escape(stem)}.*.{suffix}"),
+        ):
+            stale.unlink()
     written: list[Path] = []
     for suffix, texts in (("ta1", acks.ta1s), ("999", acks.acks_999)):
         for filename, text in zip(_numbered(stem, suffix, len(texts)), texts, strict=True):
