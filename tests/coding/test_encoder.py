@@ -89,3 +89,11 @@ def test_a_row_s_own_wording_wins_a_tie(encoder: Encoder) -> None:
     """ "lung" matches both the "lung" row and "lingula, lung": the row titled "lung" is the coder's choice."""
     best = encoder.encode("malignant neoplasm of lung", D)[0]
     assert best.index_code == "C34.9-"
+
+
+def test_stated_accidental_intent_is_called_documented(encoder: Encoder) -> None:
+    stated = encoder.encode("accidental acetaminophen poisoning initial encounter", D)[0]
+    column = next(step for step in stated.path if step.kind == "column")
+    assert column.text.startswith("Poisoning Accidental (unintentional): T39.1X1 (documented: accidental")
+    silent = encoder.encode("acetaminophen poisoning initial encounter", D)[0]
+    assert "intent not documented" in next(step for step in silent.path if step.kind == "column").text

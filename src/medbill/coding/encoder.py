@@ -47,6 +47,11 @@ BEHAVIOUR_CUES: tuple[tuple[str, frozenset[str]], ...] = (
     ("Malignant Primary", frozenset(tokens("malignant malignancy cancer carcinoma primary sarcoma"))),
 )
 DEFAULT_BEHAVIOUR = "Unspecified Behavior"
+# Words that state the default column outright, so the path does not call it undocumented.
+_DEFAULT_CUES = {
+    IndexKind.DRUG: frozenset(index_words("accidental accident unintentional")),
+    IndexKind.NEOPLASM: frozenset(index_words("unspecified")),
+}
 # Words that carry table or column choices rather than index subterms.
 _CUE_WORDS = DRUG_WORDS | frozenset(tokens("accidental unintentional encounter initial subsequent sequela"))
 _MAX_SEE_HOPS = 3
@@ -239,6 +244,9 @@ class Encoder:
             hit = words & cue
             if hit:
                 return column, f"documented: {', '.join(sorted(hit))}"
+        stated = words & _DEFAULT_CUES.get(kind, frozenset())
+        if stated:
+            return default, f"documented: {', '.join(sorted(stated))}"
         return default, reason
 
     def _complete(
