@@ -337,3 +337,15 @@ def test_validity_mask_agrees_with_periods_on_every_edition_boundary(library: Co
     assert mismatches == []
     answer = icd.lookup("E11.9", date(2025, 3, 1))
     assert answer is not None and answer.billable and answer.period is not None
+
+
+def test_a_damaged_store_is_rebuilt(library: CodeLibrary, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The compiled store is only a cache: a truncated file is replaced by a fresh build, not reported forever."""
+    from medbill.codes.store import store_path
+
+    home = tmp_path_factory.mktemp("damaged-home")
+    path = store_path(home)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(library.path.read_bytes()[:4096])
+    with CodeLibrary.open(home) as rebuilt:
+        assert rebuilt.icd10cm.count_billable(date(2025, 3, 1)) == 74_260

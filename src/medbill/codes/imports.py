@@ -177,11 +177,19 @@ def _check_entry(entry: CptEntry, name: str, line: int, issues: list[Issue]) -> 
         issues.append(_bad(name, line, f"{entry.code} has no descriptor"))
 
 
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+"""A release year in a file name (CPT2026.csv, icd10cm_order_2027.txt, HCPC2026_JAN_ANWEB.csv)."""
+
+
+def _year_in_name(name: str) -> int | None:
+    match = _YEAR.search(name)
+    return int(match.group(1)) if match else None
+
+
 def _edition_year(name: str, effective: date | None) -> date:
     if effective is not None:
         return effective
-    match = re.search(r"(20\d\d)", name)
-    return date(int(match.group(1)) if match else date.today().year, 1, 1)
+    return date(_year_in_name(name) or date.today().year, 1, 1)
 
 
 def cpt_edition(imp: UserImport) -> Edition:
@@ -351,10 +359,10 @@ def _check_order(entry: OrderEntry, flag: str, name: str, line: int, issues: lis
 def _fiscal_start(name: str, effective: date | None) -> date:
     if effective is not None:
         return effective
-    match = re.search(r"(20\d\d)", name)
-    if match is None:
+    year = _year_in_name(name)
+    if year is None:
         raise InvalidInput(f"{name}: name the first date the release applies with --effective (e.g. 2026-10-01)")
-    return date(int(match.group(1)) - 1, 10, 1)
+    return date(year - 1, 10, 1)
 
 
 def load_icd10cm(imp: UserImport, home: Path) -> Icd10cmUpdate:
@@ -454,19 +462,19 @@ def parse_hcpcs(data: bytes, name: str) -> list[HcpcsEntry]:
             if not seq.isdigit():
                 issues.append(_bad(name, line_no, f"SEQNUM {_shown(seq)} is not a number"))
                 continue
-            if not HCPCS_PATTERN.match(code):
-                issues.append(_bad(name, line_no, f"{_shown(code)} is not a HCPCS Level II code (A-V + 4 digits)"))
-                continue
-            if recid == "4":
-                pieces.setdefault(code, []).append((int(seq), cell("longdescription"), line_no))
-                continue
+        else:
+            recid = seq = ""
+        if not HCPCS_PATTERN.match(code):
+            issues.append(_bad(name, line_no, f"{_shown(code)} is not a HCPCS Level II code (A-V + 4 digits)"))
+            continue
+        if cms:
+            # Every procedure line (3 first, 4 continuation) carries a piece of the long description.
             pieces.setdefault(code, []).append((int(seq), cell("longdescription"), line_no))
+            if recid == "4":
+                continue
             start_text, end_text = cell("adddt"), cell("termdt")
             fields = {to: cell(column) for column, to in _CMS_FIELDS.items()}
         else:
-            if not HCPCS_PATTERN.match(code):
-                issues.append(_bad(name, line_no, f"{_shown(code)} is not a HCPCS Level II code (A-V + 4 digits)"))
-                continue
             start_text, end_text = cell("dateadded"), cell("dateterm")
             fields = {f: cell(_squash(f)) for f in _MEDBILL_FIELDS}
         if code in first_line:
@@ -508,10 +516,10 @@ def _quarter_start(name: str, effective: date | None) -> date:
     if effective is not None:
         return effective
     lower = name.lower()
-    year = re.search(r"(?<!\d)(20\d\d)(?!\d)", lower)
+    year = _year_in_name(lower)
     month = _NAMED_MONTH.search(lower)
     if year is not None and month is not None:
-        return date(int(year.group(1)), _MONTHS[month.group(1)], 1)
+        return date(year, _MONTHS[month.group(1)], 1)
     numeric = re.search(r"(?<!\d)(20\d\d)[-_](0[1-9]|1[0-2])(?!\d)", lower)
     if numeric is not None:
         return date(int(numeric.group(1)), int(numeric.group(2)), 1)

@@ -17,6 +17,7 @@ from medbill.codes.icd10cm import Icd10cm
 from medbill.codes.index_tables import IndexKind, IndexTable
 from medbill.codes.pcs_tables import PcsTables
 from medbill.codes.store import Progress, connect, ensure_store, medbill_home, read_index
+from medbill.errors import CodeSetUnavailable
 
 
 class CodeLibrary:
@@ -28,7 +29,14 @@ class CodeLibrary:
 
     @classmethod
     def open(cls, home: Path | None = None, progress: Progress | None = None) -> CodeLibrary:
-        return cls(ensure_store(home or medbill_home(), progress))
+        home = home or medbill_home()
+        path = ensure_store(home, progress)
+        try:
+            return cls(path)
+        except CodeSetUnavailable:
+            # A damaged cache (disk full, a killed copy): it is only a cache, so build it again, once.
+            path.unlink(missing_ok=True)
+            return cls(ensure_store(home, progress))
 
     def close(self) -> None:
         self.db.close()

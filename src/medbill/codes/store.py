@@ -139,9 +139,7 @@ def ensure_store(home: Path | None = None, progress: Progress | None = None) -> 
     home = home or medbill_home()
     path = store_path(home)
     if path.exists():
-        if _readable(path):
-            return path
-        path.unlink()  # a damaged cache (disk full, killed copy): it is only a cache, so build it again
+        return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -335,14 +333,6 @@ def read_index(db: sqlite3.Connection, kind: IndexKind) -> IndexTable | None:
         (str(kind),),
     ).fetchall()
     return IndexTable.from_rows(kind, head[0], head[1], tuple(json.loads(head[2])), rows)
-
-
-def _readable(path: Path) -> bool:
-    try:
-        connect(path).close()
-    except CodeSetUnavailable:
-        return False
-    return True
 
 
 def connect(path: Path) -> sqlite3.Connection:
