@@ -12,19 +12,49 @@ from medbill.cli.main import app
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
 
 
-def test_json_lines_one_object_per_file_with_envelope_level() -> None:
-    files = sorted(p for p in FIXTURES.iterdir() if p.suffix != ".md")
+ORIGINAL_FIXTURES = (
+    "270_single_line.270",
+    "271_subscriber.271",
+    "276_claim_level.276",
+    "277_claim_level.277",
+    "835_mult_loops.txt",
+    "837i_demo.837i",
+    "837p_ambulance.edi",
+    "837p_hccinfhir_11.txt",
+    "999_834_ls_le_ls.txt",
+)
+
+
+def test_json_lines_one_object_per_file_at_both_levels() -> None:
+    files = [FIXTURES / name for name in ORIGINAL_FIXTURES]
     result = CliRunner().invoke(app, ["x12", "validate", "--json", *map(str, files)])
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["file"] for line in lines] == [str(p) for p in files]
     for line in lines:
-        assert line["level"] == "envelope"
+        assert line["level"] == "implementation"
         assert isinstance(line["accepted"], bool)
         for finding in line["findings"]:
             assert {"severity", "code", "message", "segment_index", "loop"} <= set(finding)
+    codes = {Path(line["file"]).name: {f["code"] for f in line["findings"]} for line in lines}
+    rejected = sorted(Path(line["file"]).name for line in lines if not line["accepted"])
+    # Implementation-guide examples with made-up NPIs, a non-adopted 837I version (X223A3), a pre-errata 999.
+    assert rejected == [
+        "276_claim_level.276",
+        "277_claim_level.277",
+        "837i_demo.837i",
+        "837p_ambulance.edi",
+        "837p_hccinfhir_11.txt",
+        "999_834_ls_le_ls.txt",
+    ]
+    assert "X12-NPI-CHECK-DIGIT" in codes["837p_ambulance.edi"]
+    assert "X12-ELEMENT-CODE" in codes["999_834_ls_le_ls.txt"]
+    assert {"X12-SE-COUNT", "X12-SEGMENT-UNEXPECTED"} <= codes["837p_hccinfhir_11.txt"]
+    assert result.exit_code == 1
+    envelope = CliRunner().invoke(app, ["x12", "validate", "--json", "--level", "envelope", *map(str, files)])
+    lines = [json.loads(line) for line in envelope.stdout.splitlines()]
+    assert all(line["level"] == "envelope" for line in lines)
     rejected = [Path(line["file"]).name for line in lines if not line["accepted"]]
     assert rejected == ["837p_hccinfhir_11.txt"]  # its SE01 says 24; ST..SE holds 25
-    assert result.exit_code == 1
 
 
 def test_all_accepted_exits_0_and_text_names_the_segment() -> None:
@@ -84,7 +114,8 @@ def test_ack_writes_ta1_and_999_that_reject_the_miscounted_set(tmp_path: Path) -
     report = json.loads(result.stdout)
     assert sorted(Path(p).name for p in report["acks"]) == ["837p_hccinfhir_11.txt.999", "837p_hccinfhir_11.txt.ta1"]
     ack = (tmp_path / "837p_hccinfhir_11.txt.999").read_text()
-    assert "IK5*R*4~" in ack and "AK9*R*1*1*0~" in ack
+    assert "IK5*R*4*5~" in ack and "AK9*R*1*1*0~" in ack
+    assert "IK3*SV1*" in ack  # the segments the guide does not expect where they stand
     assert "TA1*" in (tmp_path / "837p_hccinfhir_11.txt.ta1").read_text()
     # The acknowledgments are themselves well-formed interchanges.
     again = CliRunner().invoke(app, ["x12", "validate", *(str(p) for p in sorted(tmp_path.iterdir()))])
@@ -99,7 +130,9 @@ def test_ack_names_stay_distinct_for_same_named_inputs_and_old_acks_go(tmp_path:
     (b / "x.edi").write_bytes((FIXTURES / "837p_ambulance.edi").read_bytes())
     acks.mkdir()
     (acks / "x.edi.3.999").write_text("stale")
-    result = CliRunner().invoke(app, ["x12", "validate", str(a / "x.edi"), str(b / "x.edi"), "--ack", str(acks)])
+    result = CliRunner().invoke(
+        app, ["x12", "validate", str(a / "x.edi"), str(b / "x.edi"), "--ack", str(acks), "--level", "envelope"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in acks.iterdir()) == ["x-2.edi.999", "x-2.edi.ta1", "x.edi.999", "x.edi.ta1"]
     assert "AK1*HP" in (acks / "x.edi.999").read_text() and "AK1*HC" in (acks / "x-2.edi.999").read_text()

@@ -1,11 +1,12 @@
-"""`medbill x12 ...`: X12 5010 files. Today: syntax and envelope checks (ISA/IEA, GS/GE, ST/SE) with the
-TA1/999 codes a clearinghouse would return, the raw segments, and a summary; transaction-level (implementation
-guide) validation is not built yet, and every validation report says so in its "level" field."""
+"""`medbill x12 ...`: X12 5010 files: validation against the implementation guides (envelopes, loops,
+segments, elements, code sets on the claim's dates, NPI check digits, balancing) with the TA1/999 a
+clearinghouse would return, the placed segments, and a summary."""
 
 from __future__ import annotations
 
 import json as jsonlib
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +14,10 @@ import typer
 from rich.markup import escape
 
 from medbill.cli.common import JsonOption, console, fail
+from medbill.x12.validator import HookFactory, ValidationReport
+from medbill.x12.walker import ExternalCheck
 
-app = typer.Typer(help="X12 5010 files: syntax and envelope validation.", no_args_is_help=True)
-
-LEVEL = "envelope"  # what "accepted" covers; transaction-set (TR3) validation comes with the schemas
+app = typer.Typer(help="X12 5010 files: validate, acknowledge, parse, summarise.", no_args_is_help=True)
 
 
 @app.command()
@@ -27,20 +28,44 @@ def validate(
     ack_control: Annotated[
         int, typer.Option(min=1, max=999_999_999, help="First interchange control number of the acknowledgments.")
     ] = 1,
+    level: Annotated[
+        str, typer.Option(help="implementation (the TR3, with code sets) or envelope (ISA/GS/ST only).")
+    ] = "implementation",
+    code_sets: Annotated[
+        bool, typer.Option(help="Check ICD-10-CM, HCPCS/CPT, modifiers, CARC/RARC, POS, taxonomy.")
+    ] = True,
 ) -> None:
-    """Check syntax and envelopes; exit 0 when every file is accepted, 1 when any is rejected, 2 if unreadable."""
+    """Validate against the implementation guides; exit 0 when every file is accepted, 1 when any is rejected,
+    2 if unreadable."""
     from medbill.x12.ack import acknowledge, write_acks
-    from medbill.x12.envelope import validate_envelopes
+    from medbill.x12.validator import validate_x12
 
+    if level not in ("implementation", "envelope"):
+        raise fail(f"--level must be implementation or envelope, not {level!r}")
+    envelope_only = level == "envelope"
+    external, hooks = _checks(code_sets and not envelope_only)
     rejected = False
     control = ack_control
     stems: dict[str, int] = {}
     for path in files:
         data = _read(path)
-        report = validate_envelopes(data, name=str(path))
+        if envelope_only:
+            from medbill.x12.envelope import validate_envelopes
+
+            envelope = validate_envelopes(data, name=str(path))
+            report = ValidationReport(envelope.name, envelope.accepted, envelope.findings, envelope.counts)
+        else:
+            report = validate_x12(data, name=str(path), external=external, hooks=hooks)
         written: list[str] = []
         if ack is not None:
-            acks = acknowledge(data, name=str(path), control_number=control)
+            acks = acknowledge(
+                data,
+                name=str(path),
+                control_number=control,
+                external=external,
+                hooks=hooks,
+                envelope_only=envelope_only,
+            )
             control = (control + len(acks.ta1s) + len(acks.acks_999) - 1) % 999_999_999 + 1
             try:
                 # Two inputs with one file name (a/x.edi, b/x.edi) get distinct acknowledgment names.
@@ -52,14 +77,14 @@ def validate(
                 raise fail(f"{ack}: acknowledgments cannot be written ({exc.strerror})") from None
         rejected |= not report.accepted
         if json:
-            payload = {"file": str(path), "level": LEVEL, **report.to_dict(), "acks": written}
+            payload = {"file": str(path), "level": level, **report.to_dict(), "acks": written}
             sys.stdout.write(jsonlib.dumps(payload, ensure_ascii=False) + "\n")
             continue
         out = console()
         verdict = "[green]accepted[/]" if report.accepted else "[red]rejected[/]"
         counts = report.counts
         out.print(
-            f"[bold]{escape(str(path))}[/] {verdict} ({LEVEL} checks): {counts.interchanges} interchange(s), "
+            f"[bold]{escape(str(path))}[/] {verdict} ({level} checks): {counts.interchanges} interchange(s), "
             f"{counts.groups} group(s), {counts.transaction_sets} transaction set(s)"
         )
         for written_path in written:
@@ -70,8 +95,22 @@ def validate(
                 if finding.segment_index is not None
                 else ""
             )
-            out.print(f"  {finding.severity} {finding.code}{escape(where)}: {escape(finding.message)}")
+            loop = f" loop {finding.loop}" if finding.loop and finding.ack_kind in ("IK3", "IK4") else ""
+            out.print(f"  {finding.severity} {finding.code}{escape(where)}{escape(loop)}: {escape(finding.message)}")
     raise typer.Exit(1 if rejected else 0)
+
+
+def _checks(code_sets: bool) -> tuple[ExternalCheck | None, HookFactory | None]:
+    """The code-set checks (from the shipped code library) and the TR3 rules, or the rules alone."""
+    from medbill.x12.rules import CodeSets, rules_for
+
+    if not code_sets:
+        return None, rules_for(None)
+    from medbill.cli.common import open_library
+
+    library = open_library()
+    codes = CodeSets(library)
+    return codes.external(date.today()), rules_for(codes)
 
 
 def _read(path: Path) -> bytes:

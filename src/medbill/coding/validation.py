@@ -48,6 +48,28 @@ SYSTEM_ALIASES = {
 }
 
 
+AMBULANCE_SITES = {
+    "D": "diagnostic or therapeutic site other than P or H",
+    "E": "residential, domiciliary, custodial facility",
+    "G": "hospital-based ESRD facility",
+    "H": "hospital",
+    "I": "site of transfer between modes of ambulance transport",
+    "J": "free-standing ESRD facility",
+    "N": "skilled nursing facility",
+    "P": "physician's office",
+    "R": "residence",
+    "S": "scene of accident or acute event",
+    "X": "intermediate stop at a physician's office on the way to the hospital",
+}
+"""Ambulance origin/destination codes (Medicare Claims Processing Manual ch. 15, §30.A): a modifier is any
+origin letter followed by a destination letter (X only as a destination), e.g. RH = residence to hospital.
+The CMS modifier lists name these letters, not every pair, so they are recognised by their form."""
+
+
+def ambulance_modifier(text: str) -> bool:
+    return len(text) == 2 and text[0] in AMBULANCE_SITES and text[0] != "X" and text[1] in AMBULANCE_SITES
+
+
 class ValidationResult(NamedTuple):
     code: str
     system: CodeSystem | None
@@ -325,6 +347,9 @@ class Validator:
         choice = timeline.choose(on) if timeline is not None else None
         edition = choice.edition.name if choice else None
         notices = _notice(choice) if choice else ()
+        if rec is None and system is CodeSystem.MODIFIER and ambulance_modifier(text):
+            title = f"ambulance origin {AMBULANCE_SITES[text[0]]}, destination {AMBULANCE_SITES[text[1]]}"
+            return ValidationResult(code, system, True, False, edition, title, tuple(notices))
         if rec is None or (system is CodeSystem.POS and rec.title.lower().startswith("unassigned")):
             return ValidationResult(
                 code, system, False, False, edition, None, (self._unknown_catalog(text, system), *notices)

@@ -46,9 +46,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from medbill.errors import X12SyntaxError
-from medbill.x12.envelope import EnvelopeChecker
 from medbill.x12.findings import Finding
 from medbill.x12.tokens import ISA_WIDTHS, Delimiters, Segment, iter_segments, serialize
+from medbill.x12.validator import HookFactory, X12Validator
+from medbill.x12.walker import ExternalCheck
 
 DEFAULT_DELIMITERS = Delimiters("*", ":", "^", "~")
 IMPLEMENTATION = "005010X231A1"
@@ -199,9 +200,8 @@ def _check_delimiters(d: Delimiters) -> None:
         raise ValueError(f"invalid outbound delimiters {d!r}: need distinct single non-alphanumeric characters")
 
 
-def _read(data: bytes | str, name: str) -> list[_Interchange]:
+def _read(data: bytes | str, name: str, checker: X12Validator) -> list[_Interchange]:
     """Interchanges, groups and transaction sets of ``data`` with their findings (one streaming pass)."""
-    checker = EnvelopeChecker()
     interchanges: list[_Interchange] = []
     ich: _Interchange | None = None
     grp: _Group | None = None
@@ -217,7 +217,7 @@ def _read(data: bytes | str, name: str) -> list[_Interchange]:
                 group = new_group or grp
                 if group is not None:
                     group.findings.append(f)
-            elif f.ack_kind == "IK5":
+            elif f.ack_kind in ("IK5", "IK3", "IK4"):
                 target = new_set or tset
                 if target is not None:
                     target.findings.append(f)
@@ -234,7 +234,10 @@ def _read(data: bytes | str, name: str) -> list[_Interchange]:
         opening: list[Finding] = []
         closing: list[Finding] = []
         for f in findings:
-            (opening if opens and f.code.startswith(f"X12-{sid}-") else closing).append(f)
+            about_new = f.code.startswith(f"X12-{sid}-") or (
+                sid == "ST" and f.ack_kind in ("IK3", "IK4", "IK5") and f.segment_index == seg.index
+            )
+            (opening if opens and about_new else closing).append(f)
         route(closing)
         if sid == "ISA":
             ich, grp, tset = _Interchange(seg), None, None
@@ -259,6 +262,45 @@ def _read(data: bytes | str, name: str) -> list[_Interchange]:
         route(opening, grp_new, set_new)
     route(checker.finish(last))
     return interchanges
+
+
+MAX_SEGMENT_ERRORS = 100
+"""IK3 loops per transaction set in a 999 (the rest are summarised by IK5 = R/E and code 5)."""
+
+
+def _segment_errors(findings: Sequence[Finding]) -> list[Segment]:
+    """IK3 (segment) and IK4 (element) segments, in file order, one IK3 per segment in error."""
+    out: list[Segment] = []
+    by_segment: dict[tuple[int, str], list[Finding]] = {}
+    for f in findings:
+        if f.ack_kind in ("IK3", "IK4") and f.segment_index is not None and f.position is not None:
+            by_segment.setdefault((f.segment_index, f.code if f.ack_kind == "IK3" else ""), []).append(f)
+    for (_, _kind), group in sorted(by_segment.items(), key=lambda item: item[0][0])[:MAX_SEGMENT_ERRORS]:
+        first = group[0]
+        sid = "".join(ch for ch in (first.segment_id or "") if ch.isalnum())[:3].upper()
+        if len(sid) < 2:
+            continue  # no segment id to name (an empty segment): IK5 still rejects the set
+        seg_codes = [f.ack for f in group if f.ack_kind == "IK3" and f.ack]
+        elements = [f for f in group if f.ack_kind == "IK4"]
+        ik304 = seg_codes[0] if seg_codes else "8"
+        loop = first.loop if first.loop and first.loop not in ("ST", "GS", "ISA") else ""
+        out.append(_seg("IK3", sid, str(first.position), loop[:4], ik304))
+        for f in elements[:99]:
+            where = str(f.element_position or 0)
+            if f.component_position is not None or f.repeat_position is not None:
+                where += f":{f.component_position or ''}"
+                if f.repeat_position is not None:
+                    where += f":{f.repeat_position}"
+            number = f.element_number if f.element_number and f.element_number.isdigit() else ""
+            out.append(_seg("IK4", where, number, f.ack or "", ""))
+    return [Segment(s.id, _trim(s.elements), 0, 0, 0) for s in out]
+
+
+def _trim(elements: tuple[str, ...]) -> tuple[str, ...]:
+    values = list(elements)
+    while values and not values[-1]:
+        values.pop()
+    return tuple(values)
 
 
 def _ta1(builder: _Builder, ich: _Interchange) -> str:
@@ -314,7 +356,11 @@ def _group_999(builder: _Builder, ich: _Interchange, grp: _Group) -> str:
         verdict = _verdict(tset.findings)
         accepted += verdict != "R"
         body.append(_seg("AK2", *ak2))
-        body.append(_seg("IK5", verdict, *_codes(tset.findings)))
+        body.extend(_segment_errors(tset.findings))
+        codes = _codes([f for f in tset.findings if f.ack_kind == "IK5"])
+        if any(f.is_error and f.ack_kind in ("IK3", "IK4") for f in tset.findings) and "5" not in codes:
+            codes = [*codes, "5"][:_MAX_CODES]
+        body.append(_seg("IK5", verdict, *codes))
     received = len(grp.sets)
     group_rejected = any(f.is_error for f in grp.findings)
     if group_rejected:
@@ -351,13 +397,18 @@ def acknowledge(
     group_control_number: int | None = None,
     set_control_number: int = 1,
     process_rejected: bool = False,
+    external: ExternalCheck | None = None,
+    hooks: HookFactory | None = None,
+    envelope_only: bool = False,
 ) -> Acknowledgments:
     """TA1 and 999 acknowledgments for an inbound X12 file.
 
     ``control_number`` is the first outbound ISA13 (1..999999999); ``group_control_number`` the first GS06
     (default: ``control_number``); ``set_control_number`` the first ST02. ``now`` (default: the current local
-    time) dates the outbound ISA and GS. Data problems never raise: unreadable input gives an empty result
-    with ``syntax_error`` set. ``ValueError`` only for invalid arguments.
+    time) dates the outbound ISA and GS. Transaction sets are validated against their implementation guide
+    (IK3/IK4 segments in the 999) unless ``envelope_only``; ``external`` and ``hooks`` add code-set checks.
+    Data problems never raise: unreadable input gives an empty result with ``syntax_error`` set.
+    ``ValueError`` only for invalid arguments.
     """
     out = delimiters or DEFAULT_DELIMITERS
     _check_delimiters(out)
@@ -371,7 +422,12 @@ def acknowledge(
             raise ValueError(f"{label} must be between 1 and {_MAX_CONTROL}, not {value}")
     when = now if now is not None else datetime.now(UTC).astimezone()
     try:
-        interchanges = _read(data, name)
+        from medbill.x12.rules import rules_for
+
+        checker = X12Validator(
+            external=external, hooks=hooks if hooks is not None else rules_for(None), envelope_only=envelope_only
+        )
+        interchanges = _read(data, name, checker)
     except X12SyntaxError as exc:
         return Acknowledgments([], [], exc.message)
     builder = _Builder(out, when, control_number, group_start, set_control_number)
@@ -380,7 +436,8 @@ def acknowledge(
     for ich in interchanges:
         if not process_rejected and any(f.is_error for f in ich.findings):
             continue
-        acks.extend(_group_999(builder, ich, grp) for grp in ich.groups)
+        # Acknowledgments are not acknowledged: a group of 999s (GS01 = FA) gets no 999 back.
+        acks.extend(_group_999(builder, ich, grp) for grp in ich.groups if _element(grp.gs, 1) != "FA")
     return Acknowledgments(ta1s, acks)
 
 

@@ -36,6 +36,12 @@ Warnings (accepted files): ISA11 not a separator in 5010 (016), a repeated ISA13
 tokenized at all gives one "X12-SYNTAX" error without an acknowledgment code.
 
 ``ack_kind`` "AK9" means the code belongs in AK905 of a 999 (functional group level); "IK5" means IK502.
+"IK3" findings are about a segment (IK304 code: 2 unexpected, 3 required segment missing, 4 loop over maximum,
+5 segment over maximum use, 6 not in the transaction set, 7 not in proper sequence, I4 "not used" segment
+present); "IK4" findings about an element of a segment (IK403 code: 1 required missing, 2 conditional
+required missing, 3 too many elements, 4 too short, 5 too long, 6 invalid character, 7 invalid code value,
+8 invalid date, 9 invalid time, 10 exclusion condition violated, 12 too many repetitions, 13 too many
+components, I10 "not used" element present, I12 pattern match failure); their segment gets IK304 = 8.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ from typing import Literal
 
 from medbill.issues import Issue, Location, Severity
 
-AckKind = Literal["TA1", "AK9", "IK5"]
+AckKind = Literal["TA1", "AK9", "IK5", "IK3", "IK4"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,15 @@ class Finding:
     """Element reference such as "SE01"."""
     ack: str | None = None
     ack_kind: AckKind | None = None
+    position: int | None = None
+    """Position of the segment in its transaction set, ST = 1 (999 IK302)."""
+    element_position: int | None = None
+    component_position: int | None = None
+    repeat_position: int | None = None
+    element_number: str | None = None
+    """X12 data element reference number (999 IK402)."""
+    path: str | None = None
+    """Full loop path, e.g. "2000A/2000B/2300/2400"."""
 
     @property
     def is_error(self) -> bool:
@@ -77,6 +92,12 @@ class Finding:
             "element": self.element,
             "ack": self.ack,
             "ack_kind": self.ack_kind,
+            "position": self.position,
+            "element_position": self.element_position,
+            "component_position": self.component_position,
+            "repeat_position": self.repeat_position,
+            "element_number": self.element_number,
+            "path": self.path,
         }
         out.update({key: value for key, value in optional.items() if value is not None})
         return out
