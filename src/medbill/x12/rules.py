@@ -139,6 +139,7 @@ class TR3Rules(SegmentHook):
     """Cross-element rules and code-set checks for one transaction set."""
 
     def __init__(self, schema: Schema, codes: CodeSets | None = None, *, today: dt.date | None = None) -> None:
+        self.wants = frozenset(_HANDLERS)
         self.schema = schema
         self.codes = codes
         self.today = today or dt.date.today()
@@ -157,9 +158,7 @@ class TR3Rules(SegmentHook):
 
     # -- dispatch ----------------------------------------------------------------------------------------
     def segment(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
-        handler = _HANDLERS.get(seg.id)
-        if handler is not None:
-            handler(self, walker, segdef, seg)
+        _HANDLERS[seg.id](self, walker, segdef, seg)
 
     def loop_closed(self, walker: TransactionWalker, loop: LoopDef) -> None:
         lid = loop.id

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from medbill.errors import MedbillError
 
@@ -46,6 +46,41 @@ class ElementDef:
     components: tuple[ElementDef, ...] = ()
 
 
+class ElementPlan(NamedTuple):
+    """An element reduced to the checks a valid value passes quickly; anything else takes the full check."""
+
+    required: bool
+    unused: bool
+    simple: bool
+    """Plain text or code (AN, ID) with no repeats, components, external list or pattern."""
+    numeric: re.Pattern[str] | None
+    """Decimal or integer pattern for R / N0 / N2 elements (simple only)."""
+    dated: bool
+    """DT element (simple only)."""
+    min_len: int
+    max_len: int
+    codes: frozenset[str] | None
+    components: tuple[ElementPlan, ...] = ()
+    """For a composite whose components are all simple: their plans (then ``simple`` is True)."""
+
+
+_DECIMAL_FORM = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+_INTEGER_FORM = re.compile(r"-?\d+")
+
+
+def _plan(ed: ElementDef) -> ElementPlan:
+    if ed.components:
+        parts = tuple(_plan(c) for c in ed.components)
+        fast = ed.repeat == 1 and all(p.simple or p.unused for p in parts)
+        return ElementPlan(ed.usage == "R", ed.usage == "N", fast, None, False, 0, 0, None, parts if fast else ())
+    plain = not ed.components and ed.repeat == 1 and ed.external is None and ed.pattern is None
+    numeric = {"R": _DECIMAL_FORM, "N0": _INTEGER_FORM, "N2": _INTEGER_FORM}.get(ed.type)
+    simple = plain and (ed.type in ("AN", "ID", "DT") or (numeric is not None and ed.min_len <= 1))
+    return ElementPlan(
+        ed.usage == "R", ed.usage == "N", simple, numeric, ed.type == "DT", ed.min_len, ed.max_len, ed.codes
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SyntaxRule:
     """X12 segment syntax note: P (paired), R (at least one), E (only one), C (if first then all), L (if first
@@ -66,6 +101,8 @@ class SegmentDef:
     syntax: tuple[SyntaxRule, ...]
     qualifier: tuple[int, int, frozenset[str]] | None
     """(element index 0-based, component index 0-based or -1, codes) that identifies this segment."""
+    plan: tuple[ElementPlan, ...] = ()
+    """Per element, what the walker's fast path needs (see ``ElementPlan``)."""
 
     def matches(self, elements: tuple[str, ...], component: str) -> bool:
         if self.qualifier is None:
@@ -79,6 +116,17 @@ class SegmentDef:
         return value in codes
 
 
+class Candidate(NamedTuple):
+    """A schema position a segment id may take in a loop, with its qualifier (index -1: none)."""
+
+    position: int
+    segdef: SegmentDef
+    q_index: int
+    q_component: int
+    q_codes: frozenset[str]
+    opens_loop: bool
+
+
 @dataclass(eq=False, slots=True)
 class LoopDef:
     id: str
@@ -88,6 +136,12 @@ class LoopDef:
     items: tuple[SegmentDef | LoopDef, ...]
     by_segment: dict[str, tuple[int, ...]] = field(default_factory=dict)
     """Segment id → indices of the items it may open (a segment, or a loop whose first segment it is)."""
+    openers: tuple[SegmentDef, ...] = ()
+    """Per item, the segment that matches it (the segment itself, or a loop's first segment)."""
+    required: tuple[int, ...] = ()
+    """Indices of the required items."""
+    candidates: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    """``by_segment`` with what matching needs, unpacked once: the walker's hot path."""
 
     @property
     def trigger(self) -> SegmentDef:
@@ -170,6 +224,7 @@ def _segment(raw: dict[str, Any], dictionary: dict[str, list[Any]]) -> SegmentDe
         elements=elements,
         syntax=tuple(_syntax(s) for s in raw.get("syntax", ())),
         qualifier=_qualifier(elements),
+        plan=tuple(_plan(e) for e in elements),
     )
 
 
@@ -181,6 +236,15 @@ def _loop(raw: dict[str, Any], dictionary: dict[str, list[Any]]) -> LoopDef:
         sid = item.id if isinstance(item, SegmentDef) else item.trigger.id
         index.setdefault(sid, []).append(k)
     loop.by_segment.update({sid: tuple(ks) for sid, ks in index.items()})
+    loop.openers = tuple(item if isinstance(item, SegmentDef) else item.trigger for item in loop.items)
+    loop.required = tuple(k for k, item in enumerate(loop.items) if item.usage == "R")
+    for sid, ks in loop.by_segment.items():
+        entries = []
+        for k in ks:
+            opener = loop.openers[k]
+            q_index, q_comp, q_codes = opener.qualifier or (-1, -1, frozenset())
+            entries.append(Candidate(k, opener, q_index, q_comp, q_codes, isinstance(loop.items[k], LoopDef)))
+        loop.candidates[sid] = tuple(entries)
     return loop
 
 

@@ -128,8 +128,11 @@ def _segments(text: str, pos: int, delimiters: Delimiters) -> Iterator[Segment]:
     line = 1
     line_pos = 0
     index = 0
+    new = tuple.__new__
+    terminator, separator = delimiters.segment, delimiters.element
+    layout = _LAYOUT_WHITESPACE
     while True:
-        while pos < size and text[pos] in _LAYOUT_WHITESPACE and text[pos] not in delimiters:
+        while pos < size and text[pos] in layout and text[pos] not in delimiters:
             pos += 1
         if pos >= size:
             return
@@ -139,14 +142,15 @@ def _segments(text: str, pos: int, delimiters: Delimiters) -> Iterator[Segment]:
             found = _isa_delimiters(text, pos)
             if not isinstance(found, str):
                 delimiters = found[0]
-        end = text.find(delimiters.segment, pos)
+                terminator, separator = delimiters.segment, delimiters.element
+        end = text.find(terminator, pos)
         if end < 0:
             end = size
         body = text[pos:end]
-        if delimiters.segment == "\n" and body.endswith("\r"):
+        if terminator == "\n" and body.endswith("\r"):
             body = body[:-1]
-        parts = body.split(delimiters.element)
-        yield Segment(parts[0], tuple(parts[1:]), index, line, pos)
+        parts = body.split(separator)
+        yield new(Segment, (parts[0], tuple(parts[1:]), index, line, pos))
         index += 1
         pos = end + 1
 

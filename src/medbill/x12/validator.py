@@ -17,11 +17,12 @@ from medbill.x12.findings import Finding
 from medbill.x12.rules import rules_for
 from medbill.x12.schema import Schema, available_schemas, load_schema, schema_key_for, versions_for
 from medbill.x12.tokens import Segment, iter_segments
-from medbill.x12.walker import ExternalCheck, SegmentHook, TransactionWalker
+from medbill.x12.walker import CleanSegments, ExternalCheck, SegmentHook, TransactionWalker
 
 MAX_FINDINGS_PER_SET = 500
 """A badly broken set stops collecting findings here (one more finding says so); memory stays bounded."""
 
+_CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 HookFactory = Callable[[Schema], tuple[SegmentHook, ...]]
 
 
@@ -61,6 +62,8 @@ class X12Validator:
         self._gs08 = ""
         self._walker: TransactionWalker | None = None
         self._walker_st: Segment | None = None
+        self._clean = CleanSegments()
+        self._clean_delimiters: tuple[str, str | None] = (self.component, self.repetition)
         self._set_findings = 0
         self.schemas_used: dict[str, int] = {}
 
@@ -71,6 +74,13 @@ class X12Validator:
     def feed(self, seg: Segment) -> list[Finding]:
         out = self.envelope.feed(seg)
         sid = seg.id
+        walker = self._walker
+        if sid not in _CONTROL:
+            if walker is not None:
+                walker.feed(seg)
+                if walker.findings:
+                    self._drain_from(walker, out)
+            return out
         if sid == "ISA":
             self._end_set(None, out)
             values = seg.elements
@@ -86,11 +96,8 @@ class X12Validator:
         elif sid == "ST":
             self._end_set(None, out)
             self._start_set(seg, out)
-        elif sid == "SE":
+        else:  # SE
             self._end_set(seg, out)
-        elif self._walker is not None:
-            self._walker.feed(seg)
-            self._drain(out)
         return out
 
     def finish(self, last: Segment | None) -> list[Finding]:
@@ -109,8 +116,17 @@ class X12Validator:
         self.schemas_used[schema.key] = self.schemas_used.get(schema.key, 0) + 1
         self._walker_st = st
         hooks = self.hooks(schema) if self.hooks is not None else ()
+        if self._clean_delimiters != (self.component, self.repetition):
+            self._clean = CleanSegments()  # element checks depend on the interchange's delimiters
+            self._clean_delimiters = (self.component, self.repetition)
         self._walker = TransactionWalker(
-            schema, st, component=self.component, repetition=self.repetition, external=self.external, hooks=hooks
+            schema,
+            st,
+            component=self.component,
+            repetition=self.repetition,
+            external=self.external,
+            hooks=hooks,
+            clean=self._clean,
         )
         self._drain(out)
 

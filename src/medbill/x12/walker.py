@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from medbill.issues import Severity
 from medbill.x12.findings import Finding
-from medbill.x12.schema import ElementDef, LoopDef, Schema, SegmentDef, code_list
+from medbill.x12.schema import ElementDef, ElementPlan, LoopDef, Schema, SegmentDef, code_list
 from medbill.x12.tokens import Segment
 
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
@@ -50,6 +50,50 @@ def real_time(text: str) -> bool:
     return int(text[:2]) < 24 and int(text[2:4]) < 60 and (len(text) == 4 or int(text[4:6]) < 60)
 
 
+def _passes(plan: ElementPlan, value: str) -> bool:
+    """True when a present simple value certainly has no finding (False: run the full check)."""
+    numeric = plan.numeric
+    if numeric is None:
+        return (
+            plan.min_len <= len(value) <= plan.max_len
+            and value.isprintable()
+            and (plan.codes is None or value in plan.codes)
+            and (not plan.dated or real_date(value))
+        )
+    return len(value) <= plan.max_len and numeric.fullmatch(value) is not None
+
+
+def _composite_passes(plans: tuple[ElementPlan, ...], parts: list[str]) -> bool:
+    if len(parts) > len(plans):
+        return False
+    for k, plan in enumerate(plans):
+        part = parts[k] if k < len(parts) else ""
+        if part:
+            if plan.unused or not _passes(plan, part):
+                return False
+        elif plan.required:
+            return False
+    return True
+
+
+class CleanSegments:
+    """Segments (schema position and element values) whose element checks found nothing.
+
+    Files repeat segments verbatim (the payer's NM1, an SV1 with the same code and charge, a date); a repeat
+    skips the element checks. The walkers of one validator share it, with the same delimiters and code-set
+    checks (the element checks depend on nothing else). Bounded: emptied when it reaches ``limit`` keys.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.keys: set[tuple[int, tuple[str, ...]]] = set()
+        self.limit = limit
+
+    def add(self, key: tuple[int, tuple[str, ...]]) -> None:
+        if len(self.keys) >= self.limit:
+            self.keys.clear()
+        self.keys.add(key)
+
+
 @dataclass(slots=True)
 class _Frame:
     loop: LoopDef
@@ -59,6 +103,9 @@ class _Frame:
 
 class SegmentHook:
     """Receives each placed segment; rules that span segments (balancing, code sets on the claim's dates)."""
+
+    wants: frozenset[str] | None = None
+    """The segment ids ``segment`` is called for (None: every segment)."""
 
     def segment(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
         """Called after a segment is placed and its elements checked."""
@@ -79,8 +126,10 @@ class TransactionWalker:
         repetition: str | None,
         external: ExternalCheck | None = None,
         hooks: tuple[SegmentHook, ...] = (),
+        clean: CleanSegments | None = None,
     ) -> None:
         self.schema = schema
+        self.clean = clean if clean is not None else CleanSegments()
         self.st = st
         self.component = component
         self.repetition = repetition
@@ -180,46 +229,68 @@ class TransactionWalker:
         stack = self._stack
         sid = seg.id
         elements = seg.elements
-        for depth in range(len(stack) - 1, -1, -1):
+        component = self.component
+        top = len(stack) - 1
+        depth = top
+        while depth >= 0:
             frame = stack[depth]
-            candidates = frame.loop.by_segment.get(sid)
-            if not candidates:
-                continue
-            for k in candidates:
-                if k < frame.pos or (k == 0 and depth > 0):
-                    continue  # behind us, or this loop's own opener (a new instance: the parent decides)
-                item = frame.loop.items[k]
-                segdef = item if isinstance(item, SegmentDef) else item.trigger
-                if by_qualifier and not segdef.matches(elements, self.component):
-                    continue
-                self._close_to(depth, seg)
-                self._advance(frame, k, seg)
-                if isinstance(item, LoopDef):
-                    child = _Frame(item, 0, [0] * len(item.items))
-                    child.counts[0] = 1
-                    stack.append(child)
-                    self._open_segment(item.trigger, seg, loop=item)
-                else:
-                    self._open_segment(item, seg, loop=None)
-                return True
+            candidates = frame.loop.candidates.get(sid)
+            if candidates is not None:
+                pos = frame.pos
+                for k, segdef, q_index, q_comp, q_codes, opens_loop in candidates:
+                    if k < pos or (k == 0 and depth > 0):
+                        continue  # behind us, or this loop's own opener (a new instance: the parent decides)
+                    if by_qualifier and q_index >= 0:
+                        if q_index >= len(elements):
+                            continue
+                        value = elements[q_index]
+                        if q_comp >= 0 and component in value:
+                            value = value.split(component)[q_comp]
+                        elif q_comp > 0:
+                            value = ""
+                        if value not in q_codes:
+                            continue
+                    if depth != top:
+                        self._close_to(depth, seg)
+                    self._advance(frame, k, seg)
+                    if opens_loop:
+                        item = frame.loop.items[k]
+                        assert isinstance(item, LoopDef)
+                        child = _Frame(item, 0, [0] * len(item.items))
+                        child.counts[0] = 1
+                        stack.append(child)
+                    self._open_segment(segdef, seg)
+                    return True
+            depth -= 1
         return False
 
-    def _open_segment(self, segdef: SegmentDef, seg: Segment, *, loop: LoopDef | None) -> None:
+    def _open_segment(self, segdef: SegmentDef, seg: Segment) -> None:
         if segdef.usage == "N":
             self.segment_finding(seg, "X12-SEGMENT-NOT-USED", "I4", f"{seg.id} ({segdef.name}) is not used here")
-        self._check_elements(segdef, seg)
+        key = (id(segdef), seg.elements)
+        clean = self.clean
+        if key not in clean.keys:
+            before = len(self.findings)
+            self._check_elements(segdef, seg)
+            if len(self.findings) == before:
+                clean.add(key)
+        sid = seg.id
         for hook in self.hooks:
-            hook.segment(self, segdef, seg)
+            if hook.wants is None or sid in hook.wants:
+                hook.segment(self, segdef, seg)
 
     def _advance(self, frame: _Frame, k: int, seg: Segment) -> None:
-        items = frame.loop.items
-        if k > frame.pos:
+        loop = frame.loop
+        if k > frame.pos + 1:
             self._missing(frame, frame.pos + 1, k, seg)
         frame.pos = k
-        frame.counts[k] += 1
-        item = items[k]
+        counts = frame.counts
+        counts[k] += 1
+        if counts[k] == 1:
+            return
+        item = loop.items[k]
         limit = item.max_use if isinstance(item, SegmentDef) else item.max_repeat
-        if limit is not None and frame.counts[k] == limit + 1:
+        if limit is not None and counts[k] == limit + 1:
             if isinstance(item, SegmentDef):
                 self.segment_finding(
                     seg, "X12-SEGMENT-MAX-USE", "5", f"{seg.id} ({item.name}) is used more than {limit} time(s)"
@@ -235,15 +306,17 @@ class TransactionWalker:
 
     def _missing(self, frame: _Frame, start: int, stop: int, at: Segment) -> None:
         """Required items in ``frame.loop.items[start:stop]`` that never occurred."""
-        for k in range(start, stop):
+        counts = frame.counts
+        for k in frame.loop.required:
+            if k < start or k >= stop or counts[k]:
+                continue
             item = frame.loop.items[k]
-            if item.usage == "R" and frame.counts[k] == 0:
-                if isinstance(item, SegmentDef):
-                    msg = f"required segment {item.id} ({item.name}) is missing in loop {frame.loop.id}"
-                    self.segment_finding(at, "X12-SEGMENT-MISSING", "3", msg, loop=frame.loop.id)
-                else:
-                    msg = f"required loop {item.id} ({item.name}) is missing in loop {frame.loop.id}"
-                    self.segment_finding(at, "X12-LOOP-MISSING", "3", msg, loop=item.id)
+            if isinstance(item, SegmentDef):
+                msg = f"required segment {item.id} ({item.name}) is missing in loop {frame.loop.id}"
+                self.segment_finding(at, "X12-SEGMENT-MISSING", "3", msg, loop=frame.loop.id)
+            else:
+                msg = f"required loop {item.id} ({item.name}) is missing in loop {frame.loop.id}"
+                self.segment_finding(at, "X12-LOOP-MISSING", "3", msg, loop=item.id)
 
     def _close_to(self, depth: int, at: Segment) -> None:
         """Close the loops above ``depth``."""
@@ -288,49 +361,64 @@ class TransactionWalker:
     # -- elements --------------------------------------------------------------------------------------
     def _check_elements(self, segdef: SegmentDef, seg: Segment) -> None:
         values = seg.elements
-        defs = segdef.elements
-        if len(values) > len(defs):
-            extra = len(defs) + 1
-            if any(values[len(defs) :]):
-                self.findings.append(
-                    Finding(
-                        Severity.ERROR,
-                        "X12-TOO-MANY-ELEMENTS",
-                        f"{seg.id} has {len(values)} elements; the guide defines {len(defs)}",
-                        segment_index=seg.index,
-                        segment_id=seg.id,
-                        loop=self.loop_id,
-                        element=f"{seg.id}{extra:02d}",
-                        ack="3",
-                        ack_kind="IK4",
-                        position=self.position_of(seg),
-                        element_position=extra,
-                        path=self.path,
-                    )
-                )
+        plans = segdef.plan
         count = len(values)
-        for k, ed in enumerate(defs):
+        if count > len(plans) and any(values[len(plans) :]):
+            self._too_many(segdef, seg)
+        component = self.component
+        for k, plan in enumerate(plans):
             value = values[k] if k < count else ""
-            if not value:
-                if ed.usage == "R":
-                    self.element_finding(seg, ed, "X12-ELEMENT-MISSING", "1", f"{ed.ref} ({ed.name}) is required")
-                continue
-            if ed.usage == "N":
-                self.element_finding(seg, ed, "X12-ELEMENT-NOT-USED", "I10", f"{ed.ref} ({ed.name}) is not used")
-                continue
-            if ed.repeat > 1 and self.repetition and self.repetition in value:
-                parts = value.split(self.repetition)
-                if len(parts) > ed.repeat:
-                    self.element_finding(
-                        seg, ed, "X12-TOO-MANY-REPEATS", "12", f"{ed.ref} repeats {len(parts)} times (max {ed.repeat})"
-                    )
-                for r, part in enumerate(parts, start=1):
-                    if part:
-                        self._check_one(seg, ed, part, r)
-            else:
-                self._check_one(seg, ed, value, None)
+            if value:
+                if plan.simple and not plan.unused:
+                    # The fast path: a value that passes these needs no other check.
+                    if not plan.components:
+                        if _passes(plan, value):
+                            continue
+                    elif _composite_passes(plan.components, value.split(component)):
+                        continue
+                self._check_present(seg, segdef.elements[k], value)
+            elif plan.required:
+                ed = segdef.elements[k]
+                self.element_finding(seg, ed, "X12-ELEMENT-MISSING", "1", f"{ed.ref} ({ed.name}) is required")
         if segdef.syntax:
             self._check_syntax(segdef, seg)
+
+    def _too_many(self, segdef: SegmentDef, seg: Segment) -> None:
+        values = seg.elements
+        extra = len(segdef.elements) + 1
+        self.findings.append(
+            Finding(
+                Severity.ERROR,
+                "X12-TOO-MANY-ELEMENTS",
+                f"{seg.id} has {len(values)} elements; the guide defines {len(segdef.elements)}",
+                segment_index=seg.index,
+                segment_id=seg.id,
+                loop=self.loop_id,
+                element=f"{seg.id}{extra:02d}",
+                ack="3",
+                ack_kind="IK4",
+                position=self.position_of(seg),
+                element_position=extra,
+                path=self.path,
+            )
+        )
+
+    def _check_present(self, seg: Segment, ed: ElementDef, value: str) -> None:
+        """The full check of a present element (not used, repeats, composites, type, length, codes)."""
+        if ed.usage == "N":
+            self.element_finding(seg, ed, "X12-ELEMENT-NOT-USED", "I10", f"{ed.ref} ({ed.name}) is not used")
+            return
+        if ed.repeat > 1 and self.repetition and self.repetition in value:
+            parts = value.split(self.repetition)
+            if len(parts) > ed.repeat:
+                self.element_finding(
+                    seg, ed, "X12-TOO-MANY-REPEATS", "12", f"{ed.ref} repeats {len(parts)} times (max {ed.repeat})"
+                )
+            for r, part in enumerate(parts, start=1):
+                if part:
+                    self._check_one(seg, ed, part, r)
+        else:
+            self._check_one(seg, ed, value, None)
 
     def _check_one(self, seg: Segment, ed: ElementDef, value: str, repeat: int | None) -> None:
         if not ed.components:
@@ -416,27 +504,33 @@ class TransactionWalker:
 
     def _check_syntax(self, segdef: SegmentDef, seg: Segment) -> None:
         values = seg.elements
-        present = [k <= len(values) and bool(values[k - 1]) for k in range(len(segdef.elements) + 1)]
-
-        def has(position: int) -> bool:
-            return position < len(present) and present[position]
-
+        count = len(values)
         for rule in segdef.syntax:
-            first, *rest = rule.positions
-            here = [has(p) for p in rule.positions]
-            if rule.kind == "P" and any(here) and not all(here):
-                missing = [p for p, h in zip(rule.positions, here, strict=True) if not h]
-                self._syntax_finding(segdef, seg, missing[0], "2", f"{rule.text}: these elements go together")
-            elif rule.kind == "R" and not any(here):
-                self._syntax_finding(segdef, seg, first, "2", f"{rule.text}: at least one of the elements is required")
-            elif rule.kind == "E" and sum(here) > 1:
-                extra = [p for p, h in zip(rule.positions, here, strict=True) if h][1]
-                self._syntax_finding(segdef, seg, extra, "10", f"{rule.text}: only one of the elements may be present")
-            elif rule.kind == "C" and has(first) and not all(has(p) for p in rest):
-                missing_p = next(p for p in rest if not has(p))
-                self._syntax_finding(segdef, seg, missing_p, "2", f"{rule.text}: required when the first is present")
-            elif rule.kind == "L" and has(first) and not any(has(p) for p in rest):
-                self._syntax_finding(segdef, seg, rest[0], "2", f"{rule.text}: one of the others is required")
+            positions = rule.positions
+            present = [p <= count and values[p - 1] != "" for p in positions]
+            kind = rule.kind
+            if kind == "P":
+                if any(present) and not all(present):
+                    missing = positions[present.index(False)]
+                    self._syntax_finding(segdef, seg, missing, "2", f"{rule.text}: these elements go together")
+            elif kind == "R":
+                if not any(present):
+                    self._syntax_finding(
+                        segdef, seg, positions[0], "2", f"{rule.text}: at least one of the elements is required"
+                    )
+            elif kind == "E":
+                if sum(present) > 1:
+                    extra = [p for p, h in zip(positions, present, strict=True) if h][1]
+                    self._syntax_finding(
+                        segdef, seg, extra, "10", f"{rule.text}: only one of the elements may be present"
+                    )
+            elif present[0]:
+                rest = present[1:]
+                if kind == "C" and not all(rest):
+                    missing = positions[1 + rest.index(False)]
+                    self._syntax_finding(segdef, seg, missing, "2", f"{rule.text}: required when the first is present")
+                elif kind == "L" and not any(rest):
+                    self._syntax_finding(segdef, seg, positions[1], "2", f"{rule.text}: one of the others is required")
 
     def _syntax_finding(self, segdef: SegmentDef, seg: Segment, position: int, ack: str, message: str) -> None:
         ed = segdef.elements[position - 1] if position <= len(segdef.elements) else None
