@@ -4,7 +4,8 @@ Run by the walker through ``SegmentHook`` (one ``TR3Rules`` per transaction set)
 
 * NPI check digits: every NM1 with NM108 = XX (and REF*HPI) must carry a 10-digit NPI whose last digit is the
   Luhn check digit computed over "80840" + the first nine digits (CMS NPI standard). IK403 = 7.
-* Date formats: DTP02 = D8 needs a real CCYYMMDD in DTP03, RD8 two real dates "from-to" with from <= to. IK403 = 8.
+* Date formats: DTP02 = D8 needs a real CCYYMMDD in DTP03, RD8 two real dates "from-to" with from <= to; DMG01 =
+  D8 a real birth date in DMG02. IK403 = 8.
 * HL numbering: HL01 unique within the set, HL02 naming an earlier HL01. IK403 = 7.
 * 837 balancing: CLM02 = Σ line charges (SV102 in 837P, SV203 in 837I). IK403 = I12 on CLM02 (the 999 has no
   balancing code; a clearinghouse reports it against the element that does not add up).
@@ -27,10 +28,12 @@ from functools import lru_cache
 from medbill.codes.editions import CodeSystem
 from medbill.codes.library import CodeLibrary
 from medbill.coding.validation import Validator
+from medbill.issues import Issue, Severity
 from medbill.x12.schema import ElementDef, LoopDef, Schema, SegmentDef
 from medbill.x12.tokens import Segment
 from medbill.x12.walker import ExternalCheck, SegmentHook, TransactionWalker, real_date
 
+_DATE_ISSUES = frozenset({"CARC-NOT-YET-VALID", "CARC-TERMINATED", "RARC-NOT-YET-VALID", "RARC-TERMINATED"})
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "ABN", "APR"})
 _PROCEDURE_QUALIFIERS = frozenset({"HC"})
 
@@ -79,15 +82,27 @@ class CodeSets:
         self.validator = Validator(library)
         self._check = lru_cache(maxsize=65536)(self._uncached)
 
-    def _uncached(self, system: CodeSystem, code: str, on: dt.date) -> tuple[bool, str]:
+    def _uncached(self, system: CodeSystem, code: str, on: dt.date) -> tuple[bool, str, Severity]:
         result = self.validator.validate(code, on=on, system=system)
         if result.valid and (system is not CodeSystem.ICD10CM or result.billable):
-            return True, ""
+            return True, "", Severity.INFO
         first = result.issues[0].code if result.issues else "invalid"
-        return False, first
+        return False, first, self._severity(system, result.issues)
 
-    def check(self, system: CodeSystem, code: str, on: dt.date) -> tuple[bool, str]:
-        """(valid on ``on``, the validation issue code when not)."""
+    @staticmethod
+    def _severity(system: CodeSystem, issues: tuple[Issue, ...]) -> Severity:
+        """An error only when medbill's data can judge the code on that date: no loaded edition covers it
+        (EDITION-NOT-LOADED), an undated list (taxonomy), or a payer's adjustment code used outside its
+        published dates (the payer chose it; the remittance still stands) give a warning."""
+        codes = {i.code for i in issues}
+        if "EDITION-NOT-LOADED" in codes or system is CodeSystem.TAXONOMY:
+            return Severity.WARNING
+        if system in (CodeSystem.CARC, CodeSystem.RARC) and codes & _DATE_ISSUES:
+            return Severity.WARNING
+        return Severity.ERROR
+
+    def check(self, system: CodeSystem, code: str, on: dt.date) -> tuple[bool, str, Severity]:
+        """(valid on ``on``, the validation issue code when not, how serious)."""
         return self._check(system, code, on)
 
     def external(self, today: dt.date) -> ExternalCheck:
@@ -98,7 +113,8 @@ class CodeSets:
             system = systems.get(name)
             if system is None:
                 return None
-            return self.check(system, value, today)[0]
+            ok, _, severity = self.check(system, value, today)
+            return ok or severity is not Severity.ERROR
 
         return check
 
@@ -122,6 +138,8 @@ class _Claim:
     total: Decimal | None
     lines: Decimal = Decimal(0)
     line_count: int = 0
+    unreadable_line: bool = False
+    """A line charge that is not a number: the element check reports it; the sum cannot be judged."""
     first_date: dt.date | None = None
     pending: list[_Pending] = field(default_factory=list)
 
@@ -221,6 +239,12 @@ class TR3Rules(SegmentHook):
         elif qualifier == "434" and self._claim is not None:
             self._claim.first_date = first
 
+    def _dmg(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
+        text = _value(seg, 2)
+        ed = _element(segdef, 2)
+        if _value(seg, 1) == "D8" and text and ed is not None and _date(text) is None:
+            walker.element_finding(seg, ed, "X12-ELEMENT-DATE", "8", f"{ed.ref} is not a real date (CCYYMMDD)")
+
     def _hl(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
         ident, parent = _value(seg, 1), _value(seg, 2)
         if ident in self._hl_ids and (ed := _element(segdef, 1)) is not None:
@@ -251,7 +275,7 @@ class TR3Rules(SegmentHook):
     ) -> None:
         if self.codes is None:
             return
-        ok, why = self.codes.check(system, code, on)
+        ok, why, severity = self.codes.check(system, code, on)
         if ok:
             return
         ed = _element(segdef, position)
@@ -266,6 +290,7 @@ class TR3Rules(SegmentHook):
             f"{target.ref}: {code} is not a valid {system} code on {on.isoformat()} ({why})",
             component=component,
             position=position,
+            severity=severity,
         )
 
     # -- 837 -------------------------------------------------------------------------------------------------
@@ -299,6 +324,8 @@ class TR3Rules(SegmentHook):
         charge = _amount(_value(seg, charge_at))
         if charge is not None:
             claim.lines += charge
+        else:
+            claim.unreadable_line = True
         claim.line_count += 1
         self._line_date = None
         self._line_codes = []
@@ -329,7 +356,7 @@ class TR3Rules(SegmentHook):
     def _pending_check(self, walker: TransactionWalker, p: _Pending, on: dt.date) -> None:
         if self.codes is None:
             return
-        ok, why = self.codes.check(p.system, p.code, on)
+        ok, why, severity = self.codes.check(p.system, p.code, on)
         if ok:
             return
         comp = p.element.components[p.component - 1] if len(p.element.components) >= p.component else p.element
@@ -341,6 +368,7 @@ class TR3Rules(SegmentHook):
             f"{comp.ref}: {p.code} is not a valid {p.system} code on {on.isoformat()} ({why})",
             component=p.component,
             position=p.position,
+            severity=severity,
         )
 
     def _close_claim(self, walker: TransactionWalker) -> None:
@@ -351,7 +379,7 @@ class TR3Rules(SegmentHook):
         on = claim.first_date or self._bht_date or self.today
         for p in claim.pending:
             self._pending_check(walker, p, on)
-        if claim.total is not None and claim.line_count and claim.total != claim.lines:
+        if claim.total is not None and claim.line_count and not claim.unreadable_line and claim.total != claim.lines:
             ed = _element(claim.clm_def, 2)
             if ed is not None:
                 walker.element_finding(
@@ -469,6 +497,7 @@ _HANDLERS = {
     "PRV": TR3Rules._prv,
     "DTP": TR3Rules._dtp,
     "HL": TR3Rules._hl,
+    "DMG": TR3Rules._dmg,
     "BHT": TR3Rules._bht,
     "CLM": TR3Rules._clm,
     "HI": TR3Rules._hi,
