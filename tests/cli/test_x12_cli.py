@@ -72,8 +72,31 @@ def test_unreadable_file_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_parse_prints_every_segment_as_json() -> None:
-    result = CliRunner().invoke(app, ["x12", "parse", str(FIXTURES / "270_single_line.270"), "--json"])
+def test_parse_prints_typed_models_one_line_per_transaction_set() -> None:
+    result = CliRunner().invoke(app, ["x12", "parse", str(FIXTURES / "835_mult_loops.txt"), "--json"])
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(text) for text in result.stdout.splitlines()]
+    assert (line["guide"], line["control_number"], line["accepted"]) == ("835", "0001", True)
+    (remittance,) = line["models"]
+    assert remittance["payment_date"] == "2004-10-28" and remittance["total_paid"] == "0"
+    (claim,) = remittance["claims"]
+    assert claim["charge"] == "915.39" and claim["status"] == "4"  # money as exact decimal text
+    claims = CliRunner().invoke(app, ["x12", "parse", str(FIXTURES / "837p_ambulance.edi")])
+    (line,) = [json.loads(text) for text in claims.stdout.splitlines()]
+    assert line["guide"] == "837P" and not line["accepted"]  # its NPIs fail the check digit
+    assert [m["total_charge"] for m in line["models"]] == ["766.50"]
+    assert sum(len(m["lines"]) for m in line["models"]) == 4
+
+
+def test_show_names_statuses_verdicts_and_benefits() -> None:
+    status = CliRunner().invoke(app, ["x12", "show", str(FIXTURES / "277_claim_level.277")])
+    assert "claim status categories (STC01-1): F0: 1, F2: 2, P3: 1" in status.stdout
+    benefits = CliRunner().invoke(app, ["x12", "show", str(FIXTURES / "271_subscriber.271")])
+    assert "eligibility and benefits (EB01): 1: 2, B: 2, L: 1" in benefits.stdout
+
+
+def test_parse_segments_prints_every_segment_as_json() -> None:
+    result = CliRunner().invoke(app, ["x12", "parse", str(FIXTURES / "270_single_line.270"), "--segments"])
     assert result.exit_code == 0, result.output
     parsed = json.loads(result.stdout)
     assert parsed["delimiters"] == {"element": "*", "component": ":", "repetition": "^", "segment": "~"}

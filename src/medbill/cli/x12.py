@@ -4,9 +4,11 @@ clearinghouse would return, the placed segments, and a summary."""
 
 from __future__ import annotations
 
+import dataclasses
 import json as jsonlib
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -121,21 +123,69 @@ def _read(path: Path) -> bytes:
 
 
 @app.command()
-def parse(file: Path, json: JsonOption = True) -> None:
-    """Print the file's delimiters and segments as JSON (streamed, one segment per line)."""
+def parse(
+    file: Path,
+    json: JsonOption = True,
+    segments: Annotated[bool, typer.Option(help="Print the raw segments instead of the typed models.")] = False,
+) -> None:
+    """Print each transaction set as typed models (claims, remittances, statuses, benefits) in JSON, one line
+    per transaction set; --segments prints the delimiters and raw segments instead."""
     from medbill.errors import X12SyntaxError
-    from medbill.x12.tokens import iter_segments, read_delimiters
 
     data = _read(file)
     try:
-        delimiters = read_delimiters(data, name=str(file))
-        segments = iter_segments(data, name=str(file))
+        if segments:
+            _print_segments(file, data)
+        else:
+            _print_models(file, data)
     except X12SyntaxError as exc:
         raise fail(exc.message) from None
+
+
+def _print_models(file: Path, data: bytes) -> None:
+    from medbill.x12.readers import models_of
+    from medbill.x12.validator import placed_sets
+
+    out = sys.stdout
+    for placed in placed_sets(data, name=str(file)):
+        st = placed.st
+        item = {
+            "file": str(file),
+            "guide": placed.key,
+            "transaction_set": st.elements[0] if st.elements else "",
+            "control_number": st.elements[1] if len(st.elements) > 1 else "",
+            "segment_index": st.index,
+            "accepted": not any(f.is_error for f in placed.findings),
+            "findings": len(placed.findings),
+            "models": [_jsonable(model) for model in models_of(placed)],
+        }
+        out.write(jsonlib.dumps(item, ensure_ascii=False) + "\n")
+
+
+def _jsonable(value: object) -> object:
+    """Dataclasses as objects, Decimal as a string (exact), dates as ISO text, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _print_segments(file: Path, data: bytes) -> None:
+    from medbill.x12.tokens import iter_segments, read_delimiters
+
+    delimiters = read_delimiters(data, name=str(file))
+    stream = iter_segments(data, name=str(file))
     out = sys.stdout
     out.write(jsonlib.dumps({"file": str(file), "delimiters": delimiters._asdict()})[:-1] + ', "segments": [\n')
     first = True
-    for seg in segments:
+    for seg in stream:
         item = {"index": seg.index, "line": seg.line, "id": seg.id, "elements": list(seg.elements)}
         out.write(("" if first else ",\n") + jsonlib.dumps(item, ensure_ascii=False))
         first = False

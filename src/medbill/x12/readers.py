@@ -9,7 +9,7 @@ contents (unparsable money or dates become ``None``; the validator's findings on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -609,33 +609,38 @@ def _int(text: str) -> int | None:
 def read_acknowledgments(data: bytes | str, *, name: str) -> Iterator[Acknowledgment]:
     """Every 999 of ``data``."""
     for placed in _sets(data, name, "999"):
-        root = loop_tree(placed)
-        ak1, ak9 = root.first("AK1"), root.first("AK9")
-        sets: list[SetResponse] = []
-        for response in root.loops("2000"):
-            ak2, ik5 = response.first("AK2"), response.first("IK5")
-            errors = []
-            for seg_loop in response.loops("2100"):
-                ik3 = seg_loop.first("IK3")
-                elements = tuple(
-                    ElementError(_el(ik4, 1), _el(ik4, 2), _el(ik4, 3), _el(ik4, 4))
-                    for el_loop in seg_loop.loops("2110")
-                    for ik4 in el_loop.all("IK4")
-                )
-                errors.append(SegmentError(_el(ik3, 1), _int(_el(ik3, 2)), _el(ik3, 3), _el(ik3, 4), elements))
-            codes = tuple(c for c in (ik5.elements[1:] if ik5 is not None else ()) if c)
-            sets.append(SetResponse(_el(ak2, 1), _el(ak2, 2), _el(ak2, 3), _el(ik5, 1), codes, tuple(errors)))
-        yield Acknowledgment(
-            _el(ak1, 1),
-            _el(ak1, 2),
-            _el(ak1, 3),
-            tuple(sets),
-            _el(ak9, 1),
-            _int(_el(ak9, 2)),
-            _int(_el(ak9, 3)),
-            _int(_el(ak9, 4)),
-            tuple(c for c in (ak9.elements[4:] if ak9 is not None else ()) if c),
-        )
+        yield acknowledgment_of(placed)
+
+
+def acknowledgment_of(placed: PlacedSet) -> Acknowledgment:
+    """The Acknowledgment of one placed set."""
+    root = loop_tree(placed)
+    ak1, ak9 = root.first("AK1"), root.first("AK9")
+    sets: list[SetResponse] = []
+    for response in root.loops("2000"):
+        ak2, ik5 = response.first("AK2"), response.first("IK5")
+        errors = []
+        for seg_loop in response.loops("2100"):
+            ik3 = seg_loop.first("IK3")
+            elements = tuple(
+                ElementError(_el(ik4, 1), _el(ik4, 2), _el(ik4, 3), _el(ik4, 4))
+                for el_loop in seg_loop.loops("2110")
+                for ik4 in el_loop.all("IK4")
+            )
+            errors.append(SegmentError(_el(ik3, 1), _int(_el(ik3, 2)), _el(ik3, 3), _el(ik3, 4), elements))
+        codes = tuple(c for c in (ik5.elements[1:] if ik5 is not None else ()) if c)
+        sets.append(SetResponse(_el(ak2, 1), _el(ak2, 2), _el(ak2, 3), _el(ik5, 1), codes, tuple(errors)))
+    return Acknowledgment(
+        _el(ak1, 1),
+        _el(ak1, 2),
+        _el(ak1, 3),
+        tuple(sets),
+        _el(ak9, 1),
+        _int(_el(ak9, 2)),
+        _int(_el(ak9, 3)),
+        _int(_el(ak9, 4)),
+        tuple(c for c in (ak9.elements[4:] if ak9 is not None else ()) if c),
+    )
 
 
 # --- 277CA / 277 / 276 -------------------------------------------------------------------------------------
@@ -734,31 +739,41 @@ def _status_claims(kind: str, sep: str, root: Loop) -> tuple[list[ClaimStatus], 
 def read_status_reports(data: bytes | str, *, name: str) -> Iterator[StatusReport]:
     """Every 277CA and 277 of ``data``."""
     for placed in _sets(data, name, "277CA", "277"):
-        root = loop_tree(placed)
-        sep = placed.delimiters[0]
-        claims, providers, receiver_statuses = _status_claims(placed.key, sep, root)
-        payers = [p for p in (_party(x) for x in _walk(root, "2100A")) if p is not None]
-        receivers = [p for p in (_party(x) for x in _walk(root, "2100B")) if p is not None]
-        yield StatusReport(
-            placed.key,
-            payers[0] if payers else None,
-            tuple(receivers),
-            tuple(providers),
-            tuple(claims),
-            tuple(receiver_statuses),
-        )
+        yield status_report_of(placed)
+
+
+def status_report_of(placed: PlacedSet) -> StatusReport:
+    """The StatusReport of one placed set."""
+    root = loop_tree(placed)
+    sep = placed.delimiters[0]
+    claims, providers, receiver_statuses = _status_claims(placed.key, sep, root)
+    payers = [p for p in (_party(x) for x in _walk(root, "2100A")) if p is not None]
+    receivers = [p for p in (_party(x) for x in _walk(root, "2100B")) if p is not None]
+    return StatusReport(
+        placed.key,
+        payers[0] if payers else None,
+        tuple(receivers),
+        tuple(providers),
+        tuple(claims),
+        tuple(receiver_statuses),
+    )
 
 
 def read_status_requests(data: bytes | str, *, name: str) -> Iterator[StatusRequest]:
     """Every 276 of ``data``."""
     for placed in _sets(data, name, "276"):
-        root = loop_tree(placed)
-        claims, providers, _ = _status_claims("276", placed.delimiters[0], root)
-        payers = [p for p in (_party(x) for x in _walk(root, "2100A")) if p is not None]
-        receivers = [p for p in (_party(x) for x in _walk(root, "2100B")) if p is not None]
-        yield StatusRequest(
-            payers[0] if payers else None, receivers[0] if receivers else None, tuple(providers), tuple(claims)
-        )
+        yield status_request_of(placed)
+
+
+def status_request_of(placed: PlacedSet) -> StatusRequest:
+    """The StatusRequest of one placed set."""
+    root = loop_tree(placed)
+    claims, providers, _ = _status_claims("276", placed.delimiters[0], root)
+    payers = [p for p in (_party(x) for x in _walk(root, "2100A")) if p is not None]
+    receivers = [p for p in (_party(x) for x in _walk(root, "2100B")) if p is not None]
+    return StatusRequest(
+        payers[0] if payers else None, receivers[0] if receivers else None, tuple(providers), tuple(claims)
+    )
 
 
 # --- 270 / 271 ---------------------------------------------------------------------------------------------
@@ -824,17 +839,45 @@ def _members(root: Loop, sep: str, repetition: str | None) -> list[EligibilityMe
 def read_eligibility_inquiries(data: bytes | str, *, name: str) -> Iterator[EligibilityInquiry]:
     """Every 270 of ``data``."""
     for placed in _sets(data, name, "270"):
-        root = loop_tree(placed)
-        payer = next((p for p in (_party(x) for x in _walk(root, "2100A")) if p), None)
-        provider = next((p for p in (_party(x) for x in _walk(root, "2100B")) if p), None)
-        yield EligibilityInquiry(payer, provider, tuple(_members(root, *placed.delimiters)))
+        yield eligibility_inquiry_of(placed)
+
+
+def eligibility_inquiry_of(placed: PlacedSet) -> EligibilityInquiry:
+    """The EligibilityInquiry of one placed set."""
+    root = loop_tree(placed)
+    payer = next((p for p in (_party(x) for x in _walk(root, "2100A")) if p), None)
+    provider = next((p for p in (_party(x) for x in _walk(root, "2100B")) if p), None)
+    return EligibilityInquiry(payer, provider, tuple(_members(root, *placed.delimiters)))
 
 
 def read_eligibility_responses(data: bytes | str, *, name: str) -> Iterator[EligibilityResponse]:
     """Every 271 of ``data``."""
     for placed in _sets(data, name, "271"):
-        root = loop_tree(placed)
-        payer = next((p for p in (_party(x) for x in _walk(root, "2100A")) if p), None)
-        provider = next((p for p in (_party(x) for x in _walk(root, "2100B")) if p), None)
-        rejections = tuple((_el(a, 3), _el(a, 4)) for x in _walk(root, "2100A", "2100B") for a in x.all("AAA"))
-        yield EligibilityResponse(payer, provider, tuple(_members(root, *placed.delimiters)), rejections)
+        yield eligibility_response_of(placed)
+
+
+def eligibility_response_of(placed: PlacedSet) -> EligibilityResponse:
+    """The EligibilityResponse of one placed set."""
+    root = loop_tree(placed)
+    payer = next((p for p in (_party(x) for x in _walk(root, "2100A")) if p), None)
+    provider = next((p for p in (_party(x) for x in _walk(root, "2100B")) if p), None)
+    rejections = tuple((_el(a, 3), _el(a, 4)) for x in _walk(root, "2100A", "2100B") for a in x.all("AAA"))
+    return EligibilityResponse(payer, provider, tuple(_members(root, *placed.delimiters)), rejections)
+
+
+MODEL_READERS: dict[str, Callable[[PlacedSet], list[object]]] = {
+    "837P": lambda placed: list(claims_of(placed)),
+    "837I": lambda placed: list(claims_of(placed)),
+    "835": lambda placed: [remittance_of(placed)],
+    "999": lambda placed: [acknowledgment_of(placed)],
+    "277CA": lambda placed: [status_report_of(placed)],
+    "277": lambda placed: [status_report_of(placed)],
+    "276": lambda placed: [status_request_of(placed)],
+    "270": lambda placed: [eligibility_inquiry_of(placed)],
+    "271": lambda placed: [eligibility_response_of(placed)],
+}
+"""Guide key → the typed models of one placed set (claims for an 837, one model for the others)."""
+
+
+def models_of(placed: PlacedSet) -> list[object]:
+    return MODEL_READERS[placed.key](placed)

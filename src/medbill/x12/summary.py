@@ -1,4 +1,5 @@
-"""A human summary of an X12 file from its segments alone: envelopes, parties, claim and payment totals.
+"""A human summary of an X12 file from its segments alone: envelopes, parties, claim and payment totals,
+claim statuses (277/277CA), acknowledgment verdicts (999) and eligibility answers (271).
 
 Only organisations are named (submitter, receiver, billing provider, payer, payee); patient and subscriber
 names (PHI) are never part of a summary.
@@ -35,6 +36,14 @@ class GroupSummary:
     claims_paid: Decimal = Decimal("0")
     payments: Decimal = Decimal("0")
     claim_status: Counter[str] = field(default_factory=Counter)
+    status_categories: Counter[str] = field(default_factory=Counter)
+    """277/277CA STC01-1 (claim status category code: A1 received, A2 accepted, A3 rejected, …)."""
+    set_verdicts: Counter[str] = field(default_factory=Counter)
+    """999 IK501 per acknowledged set (A accepted, E accepted with errors, R rejected)."""
+    group_verdicts: Counter[str] = field(default_factory=Counter)
+    """999 AK901."""
+    eligibility: Counter[str] = field(default_factory=Counter)
+    """271 EB01 (1 active coverage, 6 inactive, …)."""
 
 
 @dataclass
@@ -57,6 +66,14 @@ class FileSummary:
                 out.append(f"  claim status codes (CLP02): {statuses}")
             if g.payments:
                 out.append(f"  payment (BPR02): {g.payments:.2f}")
+            for label, counts in (
+                ("claim status categories (STC01-1)", g.status_categories),
+                ("acknowledged sets (IK501)", g.set_verdicts),
+                ("acknowledged groups (AK901)", g.group_verdicts),
+                ("eligibility and benefits (EB01)", g.eligibility),
+            ):
+                if counts:
+                    out.append(f"  {label}: " + ", ".join(f"{code}: {n}" for code, n in sorted(counts.items())))
         if self.unreadable_amounts:
             out.append(f"({self.unreadable_amounts} amount(s) were not numbers and are not in the totals)")
         return out
@@ -73,6 +90,7 @@ def summarize_file(data: bytes | str, *, name: str) -> FileSummary:
             summary.unreadable_amounts += 1
             return Decimal("0")
 
+    component = ":"
     for seg in iter_segments(data, name=name):
         e = seg.elements
 
@@ -80,6 +98,7 @@ def summarize_file(data: bytes | str, *, name: str) -> FileSummary:
             return e[i - 1].strip() if len(e) >= i else ""
 
         if seg.id == "ISA":
+            component = el(16)[:1] or component
             summary.interchanges.append((el(13), el(6), el(8), f"20{el(9)}" if len(el(9)) == 6 else el(9)))
         elif seg.id == "GS":
             group = GroupSummary(el(1), el(8), el(2), el(3))
@@ -102,4 +121,12 @@ def summarize_file(data: bytes | str, *, name: str) -> FileSummary:
             group.claim_status[el(2)] += 1
         elif seg.id == "BPR":
             group.payments += amount(el(2))
+        elif seg.id == "STC":
+            group.status_categories[el(1).split(component)[0]] += 1
+        elif seg.id == "IK5":
+            group.set_verdicts[el(1)] += 1
+        elif seg.id == "AK9":
+            group.group_verdicts[el(1)] += 1
+        elif seg.id == "EB":
+            group.eligibility[el(1)] += 1
     return summary

@@ -245,7 +245,7 @@ def placed_sets(data: bytes | str, *, name: str) -> Iterator[PlacedSet]:
         placed = PlacedSet(schema.key, validator._walker_st or Segment("ST", (), 0, 0, 0))
         placed.delimiters = (validator.component, validator.repetition)
         current.append(placed)
-        return (_Recorder(placed),)
+        return (_Recorder(placed), *rules_for(None)(schema))
 
     validator = X12Validator(hooks=hooks)
     last: Segment | None = None
