@@ -1,4 +1,5 @@
-"""Writers: canonical 837P (005010X222A1), 837I (005010X223A2) and 835 (005010X221A1) text from the models.
+"""Writers: canonical 837P (005010X222A1), 837I (005010X223A2), 835 (005010X221A1), 270 (005010X279A1) and
+276 (005010X212) text from the models.
 
 A writer renders only what the model holds, in guide order, and computes every count and control number
 (HL numbering and parents, SE01, GE01, IEA01), so ``write(read(text)) == text`` for text a writer produced.
@@ -26,14 +27,30 @@ from medbill.billing.claim import (
     ServiceLine,
     Subscriber,
 )
-from medbill.x12.models import ClaimPayment, ProviderAdjustment, Remittance, ServicePayment
+from medbill.x12.models import (
+    ClaimPayment,
+    ClaimStatus,
+    EligibilityInquiry,
+    EligibilityMember,
+    ProviderAdjustment,
+    Remittance,
+    ServicePayment,
+    ServiceStatus,
+    StatusRequest,
+)
 from medbill.x12.tokens import Delimiters
 
 K = TypeVar("K")
 T = TypeVar("T")
 
 DEFAULT_DELIMITERS = Delimiters("*", ":", "^", "~")
-GUIDES: dict[str, str] = {"P": "005010X222A1", "I": "005010X223A2", "835": "005010X221A1"}
+GUIDES: dict[str, str] = {
+    "P": "005010X222A1",
+    "I": "005010X223A2",
+    "835": "005010X221A1",
+    "270": "005010X279A1",
+    "276": "005010X212",
+}
 
 _DTP_ORDER: dict[str, tuple[str, ...]] = {
     "P": (
@@ -660,3 +677,227 @@ def _plb(out: _Out, adjustments: Sequence[ProviderAdjustment]) -> None:
         for start in range(0, len(group), 6):
             pairs = [x for a in group[start : start + 6] for x in (out.comp(a.reason, a.reference), amount(a.amount))]
             out.seg("PLB", provider, ccyymmdd(period), *pairs)
+
+
+# --- 270 ---------------------------------------------------------------------------------------------------
+
+_ELIGIBILITY_DTP_ORDER = ("102", "291")
+_EQ_REPEATS = 99
+"""EQ01 repeats at most 99 times."""
+
+
+def write_270(
+    inquiries: Iterable[EligibilityInquiry],
+    *,
+    sender: str,
+    receiver: str,
+    control_number: int,
+    created: datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    usage: Literal["P", "T"] = "P",
+    newline: bool = False,
+    sender_qualifier: str = "ZZ",
+    receiver_qualifier: str = "ZZ",
+    trace_originator: str = "",
+) -> str:
+    """One interchange, one functional group (HS), one 270 transaction set per inquiry.
+
+    Each inquiry is one 2000A (payer) / 2000B (provider); its members are 2000C subscribers, and a dependent
+    member is a 2000D under the subscriber before it. Service types go into one EQ with repeated EQ01 values
+    (one EQ per service type when the delimiters have no repetition separator).
+    The model holds only TRN02 of a trace, so TRN03 (the 10-character trace assigning entity) is
+    ``trace_originator``, else "1" and the provider's EIN (``tax_id`` of nine digits), else "9" and ``sender``.
+    """
+    env = Envelope(sender, receiver, control_number, created, usage, sender_qualifier, receiver_qualifier)
+    out = _Out(delimiters, newline)
+    guide = GUIDES["270"]
+    _open(out, env, "HS", guide)
+    sets = 0
+    for number, inquiry in enumerate(inquiries, start=1):
+        sets += 1
+        start = out.set_count
+        out.seg("ST", "270", f"{number:04d}", guide)
+        out.seg("BHT", "0022", "13", str(control_number), created.strftime("%Y%m%d"), created.strftime("%H%M"))
+        _inquiry(out, inquiry, trace_originator or _trace_originator(inquiry, sender))
+        out.seg("SE", str(out.set_count - start + 1), f"{number:04d}")
+    out.seg("GE", str(sets), str(control_number))
+    out.seg("IEA", "1", f"{control_number:09d}")
+    return out.text()
+
+
+def _trace_originator(inquiry: EligibilityInquiry, sender: str) -> str:
+    tax_id = (inquiry.provider.tax_id if inquiry.provider is not None else "").replace("-", "")
+    if len(tax_id) == 9 and tax_id.isdigit():
+        return "1" + tax_id
+    ident = "".join(ch for ch in sender if ch.isalnum()).upper()
+    return "9" + ident[:9].ljust(9, "0")
+
+
+def _inquiry(out: _Out, inquiry: EligibilityInquiry, originator: str) -> None:
+    out.seg("HL", "1", "", "20", "1")
+    _nm1(out, "PR", inquiry.payer or Party(), "PI")
+    out.seg("HL", "2", "1", "21", "1")
+    provider = inquiry.provider or Party()
+    _nm1(out, "1P", provider, "XX")
+    _inquiry_party(out, provider, "PE")
+    members = list(inquiry.members)
+    hl = 2
+    subscriber_hl = 0
+    for index, member in enumerate(members):
+        hl += 1
+        if member.level == "dependent":
+            if not subscriber_hl:
+                raise ValueError("a 270 dependent member must follow its subscriber member")
+            out.seg("HL", str(hl), str(subscriber_hl), "23", "0")
+        else:
+            subscriber_hl = hl
+            more = index + 1 < len(members) and members[index + 1].level == "dependent"
+            out.seg("HL", str(hl), "2", "22", "1" if more else "0")
+        _eligibility_member(out, member, originator)
+
+
+def _inquiry_party(out: _Out, party: Party, prv: str) -> None:
+    """The 270 order after NM1: REF (EI first), N3, N4, PRV."""
+    if party.tax_id:
+        out.seg("REF", "EI", party.tax_id)
+    _refs(out, party.secondary_ids)
+    _address(out, party.address)
+    if party.taxonomy:
+        out.seg("PRV", prv, "PXC", party.taxonomy)
+
+
+def _eligibility_member(out: _Out, member: EligibilityMember, originator: str) -> None:
+    dependent = member.level == "dependent"
+    for trace in member.trace_numbers:
+        out.seg("TRN", "1", trace, originator)
+    _nm1(out, "03" if dependent else "IL", member.party, "MI")
+    _inquiry_party(out, member.party, "PE")
+    if member.birth_date is not None:
+        out.seg("DMG", "D8", ccyymmdd(member.birth_date), member.sex)
+    elif member.sex:
+        out.seg("DMG", "", "", member.sex)
+    if member.relationship:
+        out.seg("INS", "N" if dependent else "Y", member.relationship)
+    for qualifier in _ordered(member.dates, _ELIGIBILITY_DTP_ORDER):
+        start, end = member.dates[qualifier]
+        _period(out, qualifier, start, end)
+    rep = out.d.repetition
+    if rep:
+        types = list(member.service_types)
+        for first in range(0, len(types), _EQ_REPEATS):
+            out.seg("EQ", rep.join(types[first : first + _EQ_REPEATS]))
+    else:
+        for code in member.service_types:
+            out.seg("EQ", code)
+
+
+# --- 276 ---------------------------------------------------------------------------------------------------
+
+_STATUS_REF_ORDER = ("1K", "BLT", "LU", "6P", "EJ", "XZ", "D9")
+
+
+def write_276(
+    requests: Iterable[StatusRequest],
+    *,
+    sender: str,
+    receiver: str,
+    control_number: int,
+    created: datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    usage: Literal["P", "T"] = "P",
+    newline: bool = False,
+    sender_qualifier: str = "ZZ",
+    receiver_qualifier: str = "ZZ",
+) -> str:
+    """One interchange, one functional group (HR), one 276 transaction set per request.
+
+    Each request is one 2000A (payer) / 2000B (receiver). Every provider of ``providers`` is a 2000C, in order;
+    a run of claims with that provider follows it (claims of a provider missing from ``providers`` get a 2000C
+    of their own), grouped by subscriber (2000D) and, for claims with a patient, by patient (2000E).
+    """
+    env = Envelope(sender, receiver, control_number, created, usage, sender_qualifier, receiver_qualifier)
+    out = _Out(delimiters, newline)
+    guide = GUIDES["276"]
+    _open(out, env, "HR", guide)
+    sets = 0
+    for number, request in enumerate(requests, start=1):
+        sets += 1
+        start = out.set_count
+        out.seg("ST", "276", f"{number:04d}", guide)
+        out.seg("BHT", "0010", "13", str(control_number), created.strftime("%Y%m%d"), created.strftime("%H%M"))
+        _status_request(out, request)
+        out.seg("SE", str(out.set_count - start + 1), f"{number:04d}")
+    out.seg("GE", str(sets), str(control_number))
+    out.seg("IEA", "1", f"{control_number:09d}")
+    return out.text()
+
+
+def _status_request(out: _Out, request: StatusRequest) -> None:
+    out.seg("HL", "1", "", "20", "1")
+    _nm1(out, "PR", request.payer or Party(), "PI")
+    out.seg("HL", "2", "1", "21", "1")
+    _nm1(out, "41", request.receiver or Party(), "46")
+    groups = _group(request.claims, lambda c: c.provider)
+    plan: list[tuple[Party | None, list[ClaimStatus]]] = []
+    for listed in request.providers:
+        if groups and groups[0][0] == listed:
+            plan.append(groups.pop(0))
+        else:
+            plan.append((listed, []))
+    plan.extend(groups)
+    hl = 2
+    for provider, claims in plan:
+        hl += 1
+        provider_hl = hl
+        out.seg("HL", str(hl), "2", "19", "1")
+        _nm1(out, "1P", provider or Party(), "XX")
+        for subscriber, by_subscriber in _group(claims, lambda c: c.subscriber):
+            hl += 1
+            subscriber_hl = hl
+            own = [c for c in by_subscriber if c.patient is None]
+            dependents = _group([c for c in by_subscriber if c.patient is not None], lambda c: c.patient)
+            out.seg("HL", str(hl), str(provider_hl), "22", "1" if dependents else "0")
+            _nm1(out, "IL", subscriber or Party("1"), "MI")
+            for claim in own:
+                _claim_status(out, claim)
+            for patient, patient_claims in dependents:
+                hl += 1
+                out.seg("HL", str(hl), str(subscriber_hl), "23")
+                _nm1(out, "QC", patient or Party("1"))
+                for claim in patient_claims:
+                    _claim_status(out, claim)
+
+
+def _claim_status(out: _Out, claim: ClaimStatus) -> None:
+    out.seg("TRN", "1", claim.trace_number)
+    refs = list(claim.references)
+    for qualifier, value in (("1K", claim.payer_claim_control_number), ("EJ", claim.patient_control_number)):
+        if value and all(q != qualifier for q, _ in refs):
+            refs.append((qualifier, value))
+    rank = {q: i for i, q in enumerate(_STATUS_REF_ORDER)}
+    for qualifier, value in sorted(refs, key=lambda r: rank.get(r[0], len(rank))):
+        out.seg("REF", qualifier, value)
+    if claim.charge is not None:
+        out.seg("AMT", "T3", amount(claim.charge))
+    if claim.service_date_from is not None or claim.service_date_to is not None:
+        _period(out, "472", claim.service_date_from, claim.service_date_to)
+    for line in claim.lines:
+        _service_status(out, line)
+
+
+def _service_status(out: _Out, line: ServiceStatus) -> None:
+    procedure = _procedure(out, line.procedure_qualifier, line.procedure_code, line.modifiers)
+    out.seg(
+        "SVC",
+        procedure,
+        amount(line.charge),
+        amount(line.paid),
+        line.revenue_code,
+        "",
+        "",
+        amount(line.units),
+    )
+    if line.line_control_number:
+        out.seg("REF", "FJ", line.line_control_number)
+    if line.service_date_from is not None or line.service_date_to is not None:
+        _period(out, "472", line.service_date_from, line.service_date_to)

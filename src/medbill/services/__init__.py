@@ -1,0 +1,1 @@
+"""Use cases over the store: each takes ``*, session`` and never commits (the caller owns the transaction)."""
