@@ -17,6 +17,7 @@ from medbill.cli.main import app
 from medbill.codes import CodeLibrary
 from medbill.codes.imports import parse_cpt
 from medbill.errors import InvalidInput
+from medbill.x12.validator import validate_x12
 
 WIDE = {"COLUMNS": "200"}  # no wrapping in rich output, so text assertions see whole lines
 SYNTHETIC_CPT = "\n".join(
@@ -281,13 +282,27 @@ def test_version() -> None:
 
 
 def test_demo(tmp_path: Path) -> None:
-    result = run("demo", "--out", str(tmp_path / "demo"))
+    out = tmp_path / "demo"
+    result = run("demo", "--out", str(out), "--encounters", "40")
     assert result.exit_code == 0, (result.output, result.exception)
     assert "74,719" in result.stdout
     assert "74,260" in result.stdout
     assert "74,044" in result.stdout
     assert "E11.22" in result.stdout
     assert "Traceback" not in result.output
+    text = " ".join(result.stdout.split())
+    assert "120 patients, 40 encounters, 40 claims; 40 submitted in this run" in text
+    assert "0 rejected" in text
+    batches = sorted((out / "837").iterdir())
+    assert batches and (out / "medbill.db").is_file()
+    first = {p.name: p.read_bytes() for p in batches}
+    for path in batches:
+        report = validate_x12(path.read_bytes(), name=path.name)
+        assert report.accepted and not report.findings, report.findings
+    again = run("demo", "--out", str(out), "--encounters", "40")  # idempotent: nothing new, same files
+    assert again.exit_code == 0, again.output
+    assert "40 encounters, 40 claims; 0 submitted in this run" in " ".join(again.stdout.split())
+    assert {p.name: p.read_bytes() for p in sorted((out / "837").iterdir())} == first
 
 
 # -- CPT import (separate MEDBILL_HOME) ---------------------------------------------------------------------
