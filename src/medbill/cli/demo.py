@@ -148,3 +148,12 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
     )
     for name in summary.batch_files:
         con.print(f"    {escape(name)}")
+    ar = summary.receivables
+    con.print(
+        f"  A/R ledger: {ar.entries} entries ({summary.ledger_entries_new} new); open receivables {ar.total} "
+        f"as of {ar.as_of.isoformat()}"
+    )
+    buckets = ", ".join(f"{bucket}: {amount}" for bucket, amount in ar.insurance.items())
+    con.print(f"    insurance, by days since the date of service: {buckets}")
+    if summary.cms1500:
+        con.print(f"  CMS-1500 (first three claims): {escape(summary.cms1500)}")

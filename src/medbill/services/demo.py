@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medbill.services.encounters import ChargeInput, EncounterInput
+from medbill.services.ledger import Receivables
 from medbill.services.practice import (
     ensure_billing_provider,
     ensure_charge,
@@ -218,6 +219,9 @@ class DemoSummary:
     batch_files: tuple[str, ...]
     batches_accepted: int
     batches_rejected: int
+    ledger_entries_new: int
+    receivables: Receivables
+    cms1500: str
 
 
 def scrub_ready(session: Session, *, actor: str, check: Callable[[ClaimRow], list[str]] | None = None) -> int:
@@ -243,9 +247,11 @@ def run_demo(
     validate: Callable[[str], ValidationReport] | None = None,
 ) -> DemoSummary:
     """Practice, encounters, priced charges, claims, 837P batches. Idempotent: a second run adds nothing."""
+    from medbill.forms import render_cms1500
     from medbill.services.batches import Submitter, create_batches
-    from medbill.services.claims import create_claims
+    from medbill.services.claims import claim_model, create_claims
     from medbill.services.encounters import record_encounter
+    from medbill.services.ledger import post_claim_charges, receivables
     from medbill.services.pricing import expected_from, fee_schedule
 
     actor = "medbill demo"
@@ -263,6 +269,11 @@ def run_demo(
     ready = list(session.scalars(select(ClaimRow).where(ClaimRow.status == "ready").order_by(ClaimRow.id)))
     submitter = Submitter("LAKESIDEFM", "LAKESIDE FAMILY MEDICINE", "BILLING OFFICE", "2175550100")
     files = create_batches(session, ready, out_dir=out_dir / "837", submitter=submitter, actor=actor, validate=validate)
+    submitted = list(session.scalars(select(ClaimRow).where(ClaimRow.status == "submitted").order_by(ClaimRow.id)))
+    posted = post_claim_charges(session, submitted, actor=actor)
+    pdf = out_dir / "cms1500.pdf"
+    if submitted:
+        _write_bytes(pdf, render_cms1500([claim_model(session, claim) for claim in submitted[:3]]))
     batch_names = tuple(sorted(str(out_dir / "837" / row.file_name) for row in session.scalars(select(BatchRow))))
     accepted = session.scalar(select(func.count()).select_from(BatchRow).where(BatchRow.accepted.is_(True))) or 0
     total_batches = session.scalar(select(func.count()).select_from(BatchRow)) or 0
@@ -276,7 +287,20 @@ def run_demo(
         batch_files=batch_names,
         batches_accepted=accepted,
         batches_rejected=total_batches - accepted,
+        ledger_entries_new=posted,
+        receivables=receivables(session, AS_OF),
+        cms1500=str(pdf) if submitted else "",
     )
+
+
+AS_OF = dt.date(2024, 12, 31)
+"""The demo's encounters fall in CY2024; its A/R is aged as of the year's end."""
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def ensure_contract(session: Session, *, payer: PayerRow, kind: str, value: Decimal) -> ContractRateRow:

@@ -305,9 +305,11 @@ class LedgerEntryRow(Base):
 class LedgerPostingRow(Base):
     __tablename__ = "ledger_postings"
     id: Mapped[int] = mapped_column(primary_key=True)
-    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entries.id"), index=True)
     account: Mapped[str] = mapped_column(String(24))
-    claim_number: Mapped[str] = mapped_column(String(38), default="")
+    claim_number: Mapped[str | None] = mapped_column(String(38), nullable=True, index=True)
     line: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    payer_id: Mapped[str] = mapped_column(String(80), default="")
+    payer_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    coverage_order: Mapped[str | None] = mapped_column(String(10), nullable=True)
     amount: Mapped[Decimal] = mapped_column(MONEY)
+    note: Mapped[str] = mapped_column(String(200), default="")
