@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -134,3 +137,68 @@ def test_a_failed_encounter_leaves_nothing_behind(database: Database) -> None:
     with database.transaction() as session:
         assert session.scalars(select(EncounterRow).where(EncounterRow.external_id == "BAD-1")).first() is None
         assert session.scalar(select(func.count()).select_from(EncounterRow)) == 1
+
+
+def test_institutional_claims_become_a_valid_837i(database: Database, tmp_path: Path) -> None:
+    seed(database, count=1)
+    lines = (
+        ChargeInput("80053", (1,), amount=Decimal("200.00"), revenue_code="0301"),
+        ChargeInput("", (1,), amount=Decimal("1000.00"), revenue_code="0450"),
+    )
+    with database.transaction() as session:
+        billing = build_practice(session, patients=10).billing_npi
+        encounter = record_encounter(
+            session,
+            EncounterInput("ER-1", "DEMO-PT-00002", billing, "23", dt.date(2024, 6, 3), ("R0789", "I10"), lines),
+        )
+        (claim,) = create_claims(session, encounter, kind="I", actor="t", type_of_bill="0131")
+        move(session, claim, ClaimStatus.READY, actor="t", reason="scrubbed")
+        files = create_batches(session, [claim], out_dir=tmp_path, submitter=SUBMITTER, actor="t")
+    (batch,) = files
+    assert batch.accepted and batch.path.suffix == ".837i"
+    text = batch.path.read_text()
+    assert "CLM*ER-1*1200***13:A:1" in text and "SV2*0450**1000*UN*1" in text
+    (parsed,) = read_claims(text, name="837i")
+    assert parsed.kind == "I" and parsed.total_charge == Decimal("1200.00")
+
+
+def test_control_numbers_stay_unique_under_concurrent_batching(database: Database) -> None:
+    """Four threads, each taking numbers in its own transactions: every number is handed out exactly once."""
+    taken: list[int] = []
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(15):
+                with database.transaction() as session:
+                    number = next_control_number(session, "RACE")
+                with lock:
+                    taken.append(number)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sorted(taken) == list(range(1, 61))
+
+
+def test_batches_pass_pyx12(database: Database, tmp_path: Path) -> None:
+    pyx12_document = pytest.importorskip("pyx12.x12n_document")
+    pyx12_params = pytest.importorskip("pyx12.params")
+    seed(database, count=8)
+    ready_claims(database)
+    with database.transaction() as session:
+        claims = list(session.scalars(select(ClaimRow)))
+        files = create_batches(session, claims, out_dir=tmp_path, submitter=SUBMITTER, actor="t")
+    logging.getLogger("pyx12").setLevel(logging.CRITICAL)
+    for f in files:
+        ack = io.StringIO()
+        ok = pyx12_document.x12n_document(
+            param=pyx12_params.params(), src_file=str(f.path), fd_997=ack, fd_html=None, fd_xmldoc=None
+        )
+        assert ok, ack.getvalue()
