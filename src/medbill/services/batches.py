@@ -9,8 +9,6 @@ new partner's row). Re-sending a batch rebuilds the same bytes from the same cla
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 from medbill.billing.claim import Contact, Party
 from medbill.billing.lifecycle import ClaimStatus
 from medbill.errors import Conflict, InvalidInput, NotFound
+from medbill.fileio import write_atomic
 from medbill.services.claims import claim_model, move
 from medbill.store.tables import BatchClaimRow, BatchRow, ClaimRow, ControlNumberRow, CoverageRow, PayerRow
 from medbill.x12.validator import ValidationReport, validate_x12
@@ -81,19 +80,6 @@ def _partner(session: Session, claim: ClaimRow) -> str:
     if payer is None:
         raise NotFound(f"claim {claim.claim_number}: no payer")
     return payer.trading_partner or payer.payer_id[:15]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _render(
@@ -156,7 +142,7 @@ def create_batches(
             report = check(text)
             errors = sum(1 for f in report.findings if f.is_error)
             path = out_dir / f"{partner}-{control:09d}.837{kind.lower()}"
-            _write_atomic(path, text)
+            write_atomic(path, text)
             batch = BatchRow(
                 trading_partner=partner,
                 interchange_control=control,
@@ -192,5 +178,5 @@ def resend(session: Session, batch_id: int, *, out_dir: Path, submitter: Submitt
     text = _render(session, rows, batch.kind, batch.trading_partner, batch.interchange_control, created, submitter)
     path = out_dir / batch.file_name
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, text)
+    write_atomic(path, text)
     return path

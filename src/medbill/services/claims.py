@@ -215,48 +215,31 @@ def claim_model(session: Session, claim: ClaimRow) -> Claim:
         raise NotFound(f"claim {claim.claim_number}: its patient, billing provider or payer is missing")
     patient_party = Party("1", patient.last_name, patient.first_name, patient.middle_name, address=_address(patient))
     responsibility = RESPONSIBILITY.get(coverage.priority, "P")
-    if coverage.relationship_code == "18":
-        subscriber = Subscriber(
-            Party(
-                "1",
-                patient.last_name,
-                patient.first_name,
-                patient.middle_name,
-                "",
-                "MI",
-                coverage.member_id,
-                _address(patient),
-            ),
-            member_id=coverage.member_id,
-            group_number=coverage.group_number,
-            relationship="18",
-            payer_responsibility=responsibility,
-            claim_filing_indicator=payer_row.claim_filing_indicator,
-            birth_date=patient.birth_date,
-            sex=patient.sex,
-        )
-        claim_patient = None
-    else:
-        subscriber = Subscriber(
-            Party(
-                "1",
-                coverage.subscriber_last_name,
-                coverage.subscriber_first_name,
-                "",
-                "",
-                "MI",
-                coverage.member_id,
-                _address(patient),
-            ),
-            member_id=coverage.member_id,
-            group_number=coverage.group_number,
-            relationship="",
-            payer_responsibility=responsibility,
-            claim_filing_indicator=payer_row.claim_filing_indicator,
-            birth_date=coverage.subscriber_birth_date,
-            sex=coverage.subscriber_sex,
-        )
-        claim_patient = Patient(patient_party, coverage.relationship_code, patient.birth_date, patient.sex)
+    is_self = coverage.relationship_code == "18"
+    subscriber = Subscriber(
+        Party(
+            "1",
+            patient.last_name if is_self else coverage.subscriber_last_name,
+            patient.first_name if is_self else coverage.subscriber_first_name,
+            patient.middle_name if is_self else "",
+            "",
+            "MI",
+            coverage.member_id,
+            _address(patient),
+        ),
+        member_id=coverage.member_id,
+        group_number=coverage.group_number,
+        relationship="18" if is_self else "",
+        payer_responsibility=responsibility,
+        claim_filing_indicator=payer_row.claim_filing_indicator,
+        birth_date=patient.birth_date if is_self else coverage.subscriber_birth_date,
+        sex=patient.sex if is_self else coverage.subscriber_sex,
+    )
+    # The 2000C patient loop only when the patient is not the subscriber (the subscriber's address is the
+    # patient's: coverage rows hold no separate subscriber address).
+    claim_patient = (
+        None if is_self else Patient(patient_party, coverage.relationship_code, patient.birth_date, patient.sex)
+    )
     diagnoses = session.scalars(
         select(ClaimDiagnosisRow.code)
         .where(ClaimDiagnosisRow.claim_id == claim.id)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from medbill.fileio import write_atomic
 from medbill.services.encounters import ChargeInput, EncounterInput
 from medbill.services.ledger import Receivables
 from medbill.services.practice import (
@@ -273,7 +274,7 @@ def run_demo(
     posted = post_claim_charges(session, submitted, actor=actor)
     pdf = out_dir / "cms1500.pdf"
     if submitted:
-        _write_bytes(pdf, render_cms1500([claim_model(session, claim) for claim in submitted[:3]]))
+        write_atomic(pdf, render_cms1500([claim_model(session, claim) for claim in submitted[:3]]))
     batch_names = tuple(sorted(str(out_dir / "837" / row.file_name) for row in session.scalars(select(BatchRow))))
     accepted = session.scalar(select(func.count()).select_from(BatchRow).where(BatchRow.accepted.is_(True))) or 0
     total_batches = session.scalar(select(func.count()).select_from(BatchRow)) or 0
@@ -297,13 +298,8 @@ AS_OF = dt.date(2024, 12, 31)
 """The demo's encounters fall in CY2024; its A/R is aged as of the year's end."""
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def ensure_contract(session: Session, *, payer: PayerRow, kind: str, value: Decimal) -> ContractRateRow:
+    """The payer's default contract rate (every code), created once."""
     row = session.scalars(select(ContractRateRow).where(ContractRateRow.payer_id == payer.id)).first()
     if row is None:
         row = ContractRateRow(payer_id=payer.id, code="", kind=kind, value=value, effective_from=dt.date(2024, 1, 1))

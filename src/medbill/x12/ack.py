@@ -38,14 +38,13 @@ the same text. Counts (SE01, GE01, IEA01) are computed from the segments built.
 from __future__ import annotations
 
 import glob
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from medbill.errors import X12SyntaxError
+from medbill.fileio import write_atomic
 from medbill.x12.findings import Finding
 from medbill.x12.tokens import ISA_WIDTHS, Delimiters, Segment, iter_segments, serialize
 from medbill.x12.validator import HookFactory, X12Validator
@@ -447,19 +446,6 @@ def _numbered(stem: str, suffix: str, count: int) -> list[str]:
     return [f"{stem}.{n}.{suffix}" for n in range(1, count + 1)]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_acks(directory: Path, stem: str, acks: Acknowledgments) -> list[Path]:
     """Write ``<stem>.ta1`` and ``<stem>.999`` (``<stem>.<n>.ta1`` / ``<stem>.<n>.999`` when there are several).
 
@@ -478,7 +464,7 @@ def write_acks(directory: Path, stem: str, acks: Acknowledgments) -> list[Path]:
     for suffix, texts in (("ta1", acks.ta1s), ("999", acks.acks_999)):
         for filename, text in zip(_numbered(stem, suffix, len(texts)), texts, strict=True):
             path = directory / filename
-            _write_atomic(path, text)
+            write_atomic(path, text)
             written.append(path)
     return written
 
