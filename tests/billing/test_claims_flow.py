@@ -202,3 +202,23 @@ def test_batches_pass_pyx12(database: Database, tmp_path: Path) -> None:
             param=pyx12_params.params(), src_file=str(f.path), fd_997=ack, fd_html=None, fd_xmldoc=None
         )
         assert ok, ack.getvalue()
+
+
+def test_a_replacement_claim_carries_frequency_7_and_the_payer_number(database: Database, tmp_path: Path) -> None:
+    seed(database, count=1)
+    ready_claims(database)
+    with database.transaction() as session:
+        (original,) = session.scalars(select(ClaimRow)).all()
+        create_batches(session, [original], out_dir=tmp_path / "1", submitter=SUBMITTER, actor="t")
+        for status in (ClaimStatus.ACCEPTED, ClaimStatus.DENIED):
+            move(session, original, status, actor="payer", reason="835")
+        corrected = replacement(
+            session, original, frequency="7", payer_claim_control_number="PCCN-778899", actor="biller", reason="fix"
+        )
+        assert original.status == ClaimStatus.CORRECTED
+        move(session, corrected, ClaimStatus.READY, actor="biller", reason="scrubbed")
+        (batch,) = create_batches(session, [corrected], out_dir=tmp_path / "2", submitter=SUBMITTER, actor="t")
+    assert batch.accepted
+    (claim,) = read_claims(batch.path.read_text(), name="837")
+    assert claim.frequency_code == "7" and claim.payer_claim_control_number == "PCCN-778899"
+    assert claim.claim_id.endswith("-R1")
