@@ -74,6 +74,25 @@ def test_nothing_matches(encoder: Encoder) -> None:
     assert encoder.encode("", D) == []
 
 
+def test_without_the_main_index_a_diagnosis_gets_a_notice_and_tabular_choices(encoder: Encoder) -> None:
+    results = encoder.encode("fracture of femur", D)
+    fallback = results[-1]
+    assert fallback.index.startswith("Tabular search") and fallback.code is None
+    assert "not loaded" in fallback.path[0].text and fallback.path[0].kind == "notice"
+    (question,) = fallback.questions
+    assert question.options and all(code.startswith("S72") for code, _ in question.options)
+
+
+def test_a_fully_walked_external_cause_needs_no_fallback(encoder: Encoder) -> None:
+    assert [r.index for r in encoder.encode("fall from ladder initial encounter", D)] == ["External Cause Index"]
+
+
+def test_numbers_do_not_make_a_substance_and_empty_walks_are_dropped(encoder: Encoder) -> None:
+    assert all(r.index != "Table of Drugs and Chemicals" for r in encoder.encode("type 2 diabetes", D))
+    aspirin = encoder.encode("poisoning by aspirin", D)
+    assert [r.index for r in aspirin] == ["Table of Drugs and Chemicals"]
+
+
 def test_cli_encode_json_and_text(library: CodeLibrary) -> None:
     result = CliRunner().invoke(
         app, ["coding", "encode", "fall from ladder initial encounter", "--on", "2025-03-01", "--json"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from medbill.codes.editions import CodeSystem
 from medbill.codes.icd10cm import Icd10cmCode
 from medbill.codes.index_tables import IndexEntry, IndexKind, IndexTable
 from medbill.codes.library import CodeLibrary
@@ -119,9 +120,51 @@ class Encoder:
             if walked is None:
                 continue
             matched, entries, steps = walked
+            if kind is IndexKind.DRUG and not words & DRUG_WORDS:
+                # A substance named without poisoning words must be named whole: "type 2 diabetes" is not "2,4-D".
+                substance = set(index_words(entries[0].title))
+                if not substance <= words or not any(w.isalpha() for w in substance):
+                    continue
             found.append((matched, self._finish(term, words, table, entries, steps, day)))
         found.sort(key=lambda pair: -pair[0])
-        return [encoding for _, encoding in found[:limit]]
+        results = [encoding for _, encoding in found]
+        if any(r.index_code for r in results):
+            # A walk that reached no code (e.g. the External Cause Index's bare "Poisoning" beside a drug-table
+            # answer) adds nothing a coder can use.
+            results = [r for r in results if r.index_code or r.code]
+        walked_whole_term = any(matched >= len(words - _CUE_WORDS) for matched, _ in found)
+        fallback = None if walked_whole_term else self._without_main_index(term, words, day)
+        if fallback is not None:
+            return [*results[: max(limit - 1, 1)], fallback]
+        return results[:limit]
+
+    def _without_main_index(self, term: str, words: set[str], day: date) -> Encoding | None:
+        """When the main Index to Diseases and Injuries is not loaded, a diagnostic statement cannot be walked
+        like a coder would; say so, and offer the Tabular's best matches as choices instead of guessing."""
+        if self.library.index_table(IndexKind.DISEASE) is not None or words & (NEOPLASM_WORDS | DRUG_WORDS):
+            return None
+        from medbill.coding.search import Searcher
+
+        icd = frozenset({CodeSystem.ICD10CM})
+        hits = Searcher(self.library).search(term, systems=icd, billable_only=True, on=day, limit=6)
+        if not hits:
+            return None
+        notice = Step(
+            "notice",
+            "the main Index to Diseases and Injuries is not loaded (medbill codes import-index FILE); "
+            "these are Tabular search matches, not an index walk",
+        )
+        options = tuple((h.code, h.description) for h in hits)
+        return Encoding(
+            term,
+            "Tabular search (main index not loaded)",
+            None,
+            None,
+            None,
+            (notice,),
+            (Question("choose the code the documentation supports", options),),
+            (),
+        )
 
     # -- choosing and walking an index -------------------------------------------------------------------
     def _tables_for(self, words: set[str]) -> list[IndexKind]:
