@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from medbill.errors import X12SyntaxError
-from medbill.x12 import Delimiters, Segment, iter_segments, read_delimiters, serialize
+from medbill.x12 import Delimiters, Segment, iter_segments, read_delimiters, serialize, tokens
+from medbill.x12.tokens import iter_file_segments
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "x12"
 
@@ -135,3 +136,34 @@ def test_x12_like_text_after_a_valid_isa_tokenizes(tail: str) -> None:
     segments = list(iter_segments(ISA + tail, name="fuzz"))
     assert segments[0].id == "ISA"
     assert all(isinstance(s.index, int) and s.line >= 1 for s in segments)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(sorted(p.name for p in FIXTURES.iterdir() if p.suffix != ".md")),
+    st.integers(min_value=1, max_value=400),
+    st.lists(st.tuples(st.integers(0, 3000), st.sampled_from([b"~", b"\n", b"ISA", b"*", b"\xe9", b""])), max_size=4),
+)
+def test_reading_a_file_in_chunks_gives_the_same_segments(
+    tmp_path_factory: pytest.TempPathFactory, name: str, chunk: int, edits: list[tuple[int, bytes]]
+) -> None:
+    data = bytearray((FIXTURES / name).read_bytes())
+    for position, piece in edits:
+        at = position % (len(data) + 1)
+        data[at:at] = piece
+    path = tmp_path_factory.mktemp("chunks") / name
+    path.write_bytes(bytes(data))
+    try:
+        whole: list[Segment] | str = list(iter_segments(bytes(data), name=name))
+    except X12SyntaxError as exc:
+        whole = exc.message
+    previous = tokens.CHUNK
+    tokens.CHUNK = chunk
+    try:
+        try:
+            chunked: list[Segment] | str = list(iter_file_segments(path, name=name))
+        except X12SyntaxError as exc:
+            chunked = exc.message
+    finally:
+        tokens.CHUNK = previous
+    assert chunked == whole

@@ -50,18 +50,18 @@ def validate(
     control = ack_control
     stems: dict[str, int] = {}
     for path in files:
-        data = _read(path)
+        _readable(path)
         if envelope_only:
             from medbill.x12.envelope import validate_envelopes
 
-            envelope = validate_envelopes(data, name=str(path))
+            envelope = validate_envelopes(_read(path), name=str(path))
             report = ValidationReport(envelope.name, envelope.accepted, envelope.findings, envelope.counts)
-        else:
-            report = validate_x12(data, name=str(path), external=external, hooks=hooks)
+        else:  # read in chunks: a large file is never held in memory whole
+            report = validate_x12(path, name=str(path), external=external, hooks=hooks)
         written: list[str] = []
         if ack is not None:
             acks = acknowledge(
-                data,
+                _read(path),
                 name=str(path),
                 control_number=control,
                 external=external,
@@ -113,6 +113,15 @@ def _checks(code_sets: bool) -> tuple[ExternalCheck | None, HookFactory | None]:
     library = open_library()
     codes = CodeSets(library)
     return codes.external(date.today()), rules_for(codes)
+
+
+def _readable(path: Path) -> None:
+    """Fail (exit 2) now for a file that cannot be opened, rather than as an X12 finding later."""
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise fail(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def _read(path: Path) -> bytes:

@@ -14,8 +14,10 @@ transaction sets beyond the decoded input itself.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Iterator
-from typing import NamedTuple
+from pathlib import Path
+from typing import NamedTuple, TextIO
 
 from medbill.errors import X12SyntaxError
 
@@ -123,36 +125,120 @@ def iter_segments(data: bytes | str, *, name: str) -> Iterator[Segment]:
     return _segments(text, pos, delimiters)
 
 
+class _Cursor:
+    """Where a scan stands: the next segment's index and line, the document offset of the text's first
+    character, the delimiters in force, and (for a chunk) where the unfinished tail begins."""
+
+    __slots__ = ("base", "delimiters", "index", "line", "tail")
+
+    def __init__(self, delimiters: Delimiters) -> None:
+        self.delimiters = delimiters
+        self.index = 0
+        self.line = 1
+        self.base = 0
+        self.tail = -1
+
+
 def _segments(text: str, pos: int, delimiters: Delimiters) -> Iterator[Segment]:
+    return _scan(text, pos, _Cursor(delimiters), final=True)
+
+
+def _scan(text: str, pos: int, cur: _Cursor, *, final: bool) -> Iterator[Segment]:
+    """Segments of ``text`` from ``pos``. Not ``final`` (a chunk of a longer input): a segment with no terminator
+    yet, or an ISA too short to read, is left for the next chunk and ``cur.tail`` says where it begins."""
     size = len(text)
-    line = 1
-    line_pos = 0
-    index = 0
+    line = cur.line
+    line_pos = pos
+    index = cur.index
+    base = cur.base
+    delimiters = cur.delimiters
     new = tuple.__new__
     terminator, separator = delimiters.segment, delimiters.element
     layout = _LAYOUT_WHITESPACE
+    cur.tail = -1
     while True:
         while pos < size and text[pos] in layout and text[pos] not in delimiters:
             pos += 1
-        if pos >= size:
-            return
         line += text.count("\n", line_pos, pos)
         line_pos = pos
+        if pos >= size:
+            break
         if text.startswith("ISA", pos):
+            if not final and size - pos <= ISA_LENGTH:
+                cur.tail = pos
+                break
             found = _isa_delimiters(text, pos)
             if not isinstance(found, str):
                 delimiters = found[0]
                 terminator, separator = delimiters.segment, delimiters.element
         end = text.find(terminator, pos)
         if end < 0:
+            if not final:
+                cur.tail = pos
+                break
             end = size
         body = text[pos:end]
         if terminator == "\n" and body.endswith("\r"):
             body = body[:-1]
         parts = body.split(separator)
-        yield new(Segment, (parts[0], tuple(parts[1:]), index, line, pos))
+        yield new(Segment, (parts[0], tuple(parts[1:]), index, line, base + pos))
         index += 1
         pos = end + 1
+    cur.index, cur.line, cur.delimiters = index, line, delimiters
+
+
+CHUNK = 1 << 20
+"""Characters read at a time by ``iter_file_segments``."""
+
+
+def _file_codec(path: Path) -> str:
+    """utf-8 when the whole file decodes strictly (checked chunk by chunk, nothing kept), else latin-1."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "utf-8"
+
+
+def iter_file_segments(path: Path, *, name: str) -> Iterator[Segment]:
+    """Segments of an X12 file read in chunks: memory holds one chunk and one unfinished segment, whatever the
+    file's size. Same segments, indexes, lines and offsets as ``iter_segments`` on the whole file's text;
+    ``X12SyntaxError`` when it does not begin with a well-formed ISA (raised here, before the first segment)."""
+    codec = _file_codec(path)
+    handle = path.open("r", encoding=codec, newline="")
+    try:
+        head = handle.read(CHUNK)
+        pos = _skip_prefix(head)
+        while len(head) - pos <= ISA_LENGTH:  # the ISA (after any BOM and whitespace) must be whole
+            more = handle.read(CHUNK)
+            if not more:
+                break
+            head += more
+            pos = _skip_prefix(head)
+        found = _isa_delimiters(head, pos)
+        if isinstance(found, str):
+            raise X12SyntaxError(f"{name}: offset {pos}: not an X12 interchange: {found}")
+    except BaseException:
+        handle.close()
+        raise
+    return _chunks(handle, head, pos, _Cursor(found[0]))
+
+
+def _chunks(handle: TextIO, text: str, pos: int, cur: _Cursor) -> Iterator[Segment]:
+    with handle:
+        while True:
+            more = handle.read(CHUNK)
+            yield from _scan(text, pos, cur, final=not more)
+            if not more:
+                return
+            keep = cur.tail if cur.tail >= 0 else len(text)
+            cur.base += keep
+            text = text[keep:] + more
+            pos = 0
 
 
 def serialize(segments: Iterable[Segment], delimiters: Delimiters, *, newline: bool = False) -> str:

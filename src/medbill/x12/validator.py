@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from medbill.errors import X12SyntaxError
 from medbill.issues import Severity
@@ -16,7 +17,7 @@ from medbill.x12.envelope import EnvelopeChecker, EnvelopeCounts
 from medbill.x12.findings import Finding
 from medbill.x12.rules import rules_for
 from medbill.x12.schema import Schema, available_schemas, load_schema, schema_key_for, versions_for
-from medbill.x12.tokens import Segment, iter_segments
+from medbill.x12.tokens import Segment, iter_file_segments, iter_segments
 from medbill.x12.walker import CleanSegments, ExternalCheck, SegmentHook, TransactionWalker
 
 MAX_FINDINGS_PER_SET = 500
@@ -184,23 +185,25 @@ class ValidationReport:
         }
 
 
-def iter_findings(validator: X12Validator, data: bytes | str, *, name: str) -> Iterator[Finding]:
-    """Stream the findings of ``data``; X12SyntaxError when the data is not X12 at all."""
+def iter_findings(validator: X12Validator, data: bytes | str | Path, *, name: str) -> Iterator[Finding]:
+    """Stream the findings of ``data`` (a file path is read in chunks); X12SyntaxError when it is not X12."""
     last: Segment | None = None
-    for seg in iter_segments(data, name=name):
+    segments = iter_file_segments(data, name=name) if isinstance(data, Path) else iter_segments(data, name=name)
+    for seg in segments:
         last = seg
         yield from validator.feed(seg)
     yield from validator.finish(last)
 
 
 def validate_x12(
-    data: bytes | str,
+    data: bytes | str | Path,
     *,
     name: str,
     external: ExternalCheck | None = None,
     hooks: HookFactory | None = None,
 ) -> ValidationReport:
-    """A verdict for any input: envelope and implementation-guide findings; never raises on bad data."""
+    """A verdict for any input: envelope and implementation-guide findings; never raises on bad data. Given a
+    ``Path``, the file is read in chunks, so memory does not grow with the file."""
     validator = X12Validator(external=external, hooks=hooks if hooks is not None else rules_for(None))
     try:
         findings = tuple(iter_findings(validator, data, name=name))

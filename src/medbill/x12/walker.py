@@ -84,7 +84,7 @@ class CleanSegments:
     checks (the element checks depend on nothing else). Bounded: emptied when it reaches ``limit`` keys.
     """
 
-    def __init__(self, limit: int = 100_000) -> None:
+    def __init__(self, limit: int = 20_000) -> None:
         self.keys: set[tuple[int, tuple[str, ...]]] = set()
         self.limit = limit
 
