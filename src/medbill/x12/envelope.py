@@ -132,6 +132,12 @@ class EnvelopeChecker:
     ) -> Finding:
         return Finding(severity, code, message, segment.index, segment.id, loop, element, ack, kind)
 
+    def body_segment(self) -> None:
+        """A segment inside an open ST..SE that is not an envelope segment: only counted."""
+        self.counts.segments += 1
+        if self._st is not None:
+            self._st_segments += 1
+
     def feed(self, seg: Segment) -> list[Finding]:
         self.counts.segments += 1
         out: list[Finding] = []

@@ -407,12 +407,14 @@ class TR3Rules(SegmentHook):
 
     def _cas(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
         total = Decimal(0)
-        for k in range(2, 19, 3):  # CAS02/03, 05/06, ... 17/18: reason and amount
-            reason, amount = _value(seg, k), _amount(_value(seg, k + 1))
+        values = seg.elements
+        for k in range(1, min(len(values), 18), 3):  # CAS02/03, 05/06, ... 17/18: reason and amount (0-based)
+            reason = values[k]
+            amount = _amount(values[k + 1]) if k + 1 < len(values) else None
             if amount is not None:
                 total += amount
             if reason and self.codes is not None:
-                self._code(walker, segdef, seg, k, None, CodeSystem.CARC, reason, self.document_date)
+                self._code(walker, segdef, seg, k + 1, None, CodeSystem.CARC, reason, self.document_date)
         if self.schema.key != "835":
             return
         if walker.loop_id == "2110" and self._svc is not None:

@@ -24,6 +24,8 @@ MAX_FINDINGS_PER_SET = 500
 """A badly broken set stops collecting findings here (one more finding says so); memory stays bounded."""
 
 _CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+_NOTHING: list[Finding] = []
+"""Returned (never modified) for the many segments with nothing to report."""
 HookFactory = Callable[[Schema], tuple[SegmentHook, ...]]
 
 
@@ -73,14 +75,22 @@ class X12Validator:
         return self.envelope.counts
 
     def feed(self, seg: Segment) -> list[Finding]:
-        out = self.envelope.feed(seg)
         sid = seg.id
         walker = self._walker
+        if walker is not None and sid and sid not in _CONTROL:
+            # The hot path: a body segment of an open set. The envelope checker only counts it.
+            self.envelope.body_segment()
+            walker.feed(seg)
+            if walker.findings:
+                out: list[Finding] = []
+                self._drain_from(walker, out)
+                return out
+            return _NOTHING
+        out = self.envelope.feed(seg)
         if sid not in _CONTROL:
             if walker is not None:
                 walker.feed(seg)
-                if walker.findings:
-                    self._drain_from(walker, out)
+                self._drain_from(walker, out)
             return out
         if sid == "ISA":
             self._end_set(None, out)

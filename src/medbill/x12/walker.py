@@ -221,6 +221,37 @@ class TransactionWalker:
     # -- placing segments -------------------------------------------------------------------------------
     def feed(self, seg: Segment) -> None:
         self.current = seg
+        # The common case, inlined: the segment continues the innermost open loop (same result as _place, which
+        # also looks there first).
+        stack = self._stack
+        top = stack[-1]
+        candidates = top.loop.candidates.get(seg.id)
+        if candidates is not None:
+            pos = top.pos
+            nested = len(stack) > 1
+            elements = seg.elements
+            for k, segdef, q_index, q_comp, q_codes, opens_loop in candidates:
+                if k < pos or (k == 0 and nested):
+                    continue
+                if q_index >= 0:
+                    if q_index >= len(elements):
+                        continue
+                    value = elements[q_index]
+                    if q_comp >= 0 and self.component in value:
+                        value = value.split(self.component)[q_comp]
+                    elif q_comp > 0:
+                        value = ""
+                    if value not in q_codes:
+                        continue
+                self._advance(top, k, seg)
+                if opens_loop:
+                    item = top.loop.items[k]
+                    assert isinstance(item, LoopDef)
+                    child = _Frame(item, 0, [0] * len(item.items))
+                    child.counts[0] = 1
+                    stack.append(child)
+                self._open_segment(segdef, seg)
+                return
         found = self._place(seg, by_qualifier=True) or self._place(seg, by_qualifier=False)
         if not found:
             self._unplaced(seg)
