@@ -202,7 +202,7 @@ class ClaimRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_number: Mapped[str] = mapped_column(String(38), unique=True)
     """CLM01, the patient control number the payer echoes back in the 277CA and 835."""
-    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"))
+    encounter_id: Mapped[int] = mapped_column(ForeignKey("encounters.id"), index=True)
     coverage_id: Mapped[int] = mapped_column(ForeignKey("coverages.id"))
     kind: Mapped[str] = mapped_column(String(1))
     """P professional (837P, CMS-1500) or I institutional (837I, UB-04)."""
@@ -246,7 +246,7 @@ class ClaimEventRow(Base):
 
     __tablename__ = "claim_events"
     id: Mapped[int] = mapped_column(primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     from_status: Mapped[str] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -105,18 +105,15 @@ class _Out:
         self.set_count = 0
 
     def comp(self, *parts: str) -> str:
-        items = list(parts)
-        while items and not items[-1]:
-            items.pop()
-        return self.d.component.join(items)
+        # Values never hold a delimiter, so stripping separators from the right drops exactly the empty tail.
+        return self.d.component.join(parts).rstrip(self.d.component)
 
     def seg(self, seg_id: str, *elements: str) -> None:
-        items = list(elements)
-        while items and not items[-1]:
-            items.pop()
-        if not items:
+        sep = self.d.element
+        body = sep.join(elements).rstrip(sep)
+        if not body:
             return  # a segment with nothing in it is not rendered (the model held nothing for it)
-        self.parts.append(self.d.element.join((seg_id, *items)) + self.tail)
+        self.parts.append(f"{seg_id}{sep}{body}{self.tail}")
         self.set_count += 1
 
     def text(self) -> str:

@@ -301,6 +301,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_lines")),
         sa.UniqueConstraint("claim_id", "line", name=op.f("uq_claim_lines_claim_id")),
     )
+    op.create_index(op.f("ix_claims_encounter_id"), "claims", ["encounter_id"])
+    op.create_index(op.f("ix_claim_events_claim_id"), "claim_events", ["claim_id"])
     _append_only()
 
 
