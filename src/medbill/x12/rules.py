@@ -31,7 +31,8 @@ from medbill.coding.validation import Validator
 from medbill.issues import Issue, Severity
 from medbill.x12.schema import ElementDef, LoopDef, Schema, SegmentDef
 from medbill.x12.tokens import Segment
-from medbill.x12.walker import ExternalCheck, SegmentHook, TransactionWalker, real_date
+from medbill.x12.values import real_date
+from medbill.x12.walker import ExternalCheck, SegmentHook, TransactionWalker
 
 _DATE_ISSUES = frozenset({"CARC-NOT-YET-VALID", "CARC-TERMINATED", "RARC-NOT-YET-VALID", "RARC-TERMINATED"})
 ICD10_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "ABN", "APR"})

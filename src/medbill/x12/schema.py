@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from medbill.errors import MedbillError
+from medbill.x12.fastcheck import FastCheck, compile_check
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +126,8 @@ class Candidate(NamedTuple):
     q_component: int
     q_codes: frozenset[str]
     opens_loop: bool
+    fast: FastCheck | None
+    """The segment's compiled fast check (``medbill.x12.fastcheck``), None when it always takes the full check."""
 
 
 @dataclass(eq=False, slots=True)
@@ -243,7 +246,8 @@ def _loop(raw: dict[str, Any], dictionary: dict[str, list[Any]]) -> LoopDef:
         for k in ks:
             opener = loop.openers[k]
             q_index, q_comp, q_codes = opener.qualifier or (-1, -1, frozenset())
-            entries.append(Candidate(k, opener, q_index, q_comp, q_codes, isinstance(loop.items[k], LoopDef)))
+            fast = compile_check(opener)
+            entries.append(Candidate(k, opener, q_index, q_comp, q_codes, isinstance(loop.items[k], LoopDef), fast))
         loop.candidates[sid] = tuple(entries)
     return loop
 

@@ -12,42 +12,22 @@ the ``SegmentHook`` protocol.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from medbill.issues import Severity
+from medbill.x12.fastcheck import FastCheck
 from medbill.x12.findings import Finding
 from medbill.x12.schema import ElementDef, ElementPlan, LoopDef, Schema, SegmentDef, code_list
 from medbill.x12.tokens import Segment
+from medbill.x12.values import real_date, real_time
 
 _DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 _INTEGER = re.compile(r"-?\d+")
 
 ExternalCheck = Callable[[str, str], bool | None]
 """(list name, value) → valid? (None when the list is unknown to the caller)."""
-
-
-@lru_cache(maxsize=4096)
-def real_date(text: str) -> bool:
-    """CCYYMMDD (or YYMMDD) that names a real calendar day."""
-    if not text.isdigit() or len(text) not in (6, 8):
-        return False
-    year = int(text[:-4]) if len(text) == 8 else 2000 + int(text[:2])
-    try:
-        dt.date(year, int(text[-4:-2]), int(text[-2:]))
-    except ValueError:
-        return False
-    return True
-
-
-def real_time(text: str) -> bool:
-    """HHMM, HHMMSS or HHMMSSD.. with hours < 24 and minutes and seconds < 60."""
-    if not text.isdigit() or len(text) not in (4, 6, 7, 8):
-        return False
-    return int(text[:2]) < 24 and int(text[2:4]) < 60 and (len(text) == 4 or int(text[4:6]) < 60)
 
 
 def _passes(plan: ElementPlan, value: str) -> bool:
@@ -230,7 +210,7 @@ class TransactionWalker:
             pos = top.pos
             nested = len(stack) > 1
             elements = seg.elements
-            for k, segdef, q_index, q_comp, q_codes, opens_loop in candidates:
+            for k, segdef, q_index, q_comp, q_codes, opens_loop, fast in candidates:
                 if k < pos or (k == 0 and nested):
                     continue
                 if q_index >= 0:
@@ -250,7 +230,7 @@ class TransactionWalker:
                     child = _Frame(item, 0, [0] * len(item.items))
                     child.counts[0] = 1
                     stack.append(child)
-                self._open_segment(segdef, seg)
+                self._open_segment(segdef, seg, fast)
                 return
         found = self._place(seg, by_qualifier=True) or self._place(seg, by_qualifier=False)
         if not found:
@@ -268,7 +248,7 @@ class TransactionWalker:
             candidates = frame.loop.candidates.get(sid)
             if candidates is not None:
                 pos = frame.pos
-                for k, segdef, q_index, q_comp, q_codes, opens_loop in candidates:
+                for k, segdef, q_index, q_comp, q_codes, opens_loop, fast in candidates:
                     if k < pos or (k == 0 and depth > 0):
                         continue  # behind us, or this loop's own opener (a new instance: the parent decides)
                     if by_qualifier and q_index >= 0:
@@ -290,21 +270,22 @@ class TransactionWalker:
                         child = _Frame(item, 0, [0] * len(item.items))
                         child.counts[0] = 1
                         stack.append(child)
-                    self._open_segment(segdef, seg)
+                    self._open_segment(segdef, seg, fast)
                     return True
             depth -= 1
         return False
 
-    def _open_segment(self, segdef: SegmentDef, seg: Segment) -> None:
+    def _open_segment(self, segdef: SegmentDef, seg: Segment, fast: FastCheck | None) -> None:
         if segdef.usage == "N":
             self.segment_finding(seg, "X12-SEGMENT-NOT-USED", "I4", f"{seg.id} ({segdef.name}) is not used here")
-        key = (id(segdef), seg.elements)
-        clean = self.clean
-        if key not in clean.keys:
-            before = len(self.findings)
-            self._check_elements(segdef, seg)
-            if len(self.findings) == before:
-                clean.add(key)
+        if fast is None or not fast(seg.elements, self.component, self._external_ok):
+            key = (id(segdef), seg.elements)
+            clean = self.clean
+            if key not in clean.keys:
+                before = len(self.findings)
+                self._check_elements(segdef, seg)
+                if len(self.findings) == before:
+                    clean.add(key)
         sid = seg.id
         for hook in self.hooks:
             if hook.wants is None or sid in hook.wants:
