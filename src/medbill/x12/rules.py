@@ -158,7 +158,10 @@ class TR3Rules(SegmentHook):
     """Cross-element rules and code-set checks for one transaction set."""
 
     def __init__(self, schema: Schema, codes: CodeSets | None = None, *, today: dt.date | None = None) -> None:
-        self.wants = frozenset(_HANDLERS)
+        self._table: dict[str, Callable[[TransactionWalker, SegmentDef, Segment], None]] = {
+            sid: getattr(self, method) for sid, method in _HANDLERS.items()
+        }
+        self.handlers = self._table
         self.schema = schema
         self.codes = codes
         self.today = today or dt.date.today()
@@ -177,7 +180,9 @@ class TR3Rules(SegmentHook):
 
     # -- dispatch ----------------------------------------------------------------------------------------
     def segment(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
-        _HANDLERS[seg.id](self, walker, segdef, seg)
+        handler = self._table.get(seg.id)
+        if handler is not None:
+            handler(walker, segdef, seg)
 
     def loop_closed(self, walker: TransactionWalker, loop: LoopDef) -> None:
         lid = loop.id
@@ -494,26 +499,26 @@ class TR3Rules(SegmentHook):
             )
 
 
-_HANDLERS = {
-    "NM1": TR3Rules._nm1,
-    "REF": TR3Rules._ref,
-    "PRV": TR3Rules._prv,
-    "DTP": TR3Rules._dtp,
-    "HL": TR3Rules._hl,
-    "DMG": TR3Rules._dmg,
-    "BHT": TR3Rules._bht,
-    "CLM": TR3Rules._clm,
-    "HI": TR3Rules._hi,
-    "SV1": TR3Rules._sv1,
-    "SV2": TR3Rules._sv2,
-    "BPR": TR3Rules._bpr_seen,
-    "CLP": TR3Rules._clp_seen,
-    "SVC": TR3Rules._svc_seen,
-    "CAS": TR3Rules._cas,
-    "MOA": TR3Rules._moa,
-    "MIA": TR3Rules._mia,
-    "LQ": TR3Rules._lq,
-    "PLB": TR3Rules._plb,
+_HANDLERS: dict[str, str] = {  # segment id → the TR3Rules method for it
+    "NM1": "_nm1",
+    "REF": "_ref",
+    "PRV": "_prv",
+    "DTP": "_dtp",
+    "HL": "_hl",
+    "DMG": "_dmg",
+    "BHT": "_bht",
+    "CLM": "_clm",
+    "HI": "_hi",
+    "SV1": "_sv1",
+    "SV2": "_sv2",
+    "BPR": "_bpr_seen",
+    "CLP": "_clp_seen",
+    "SVC": "_svc_seen",
+    "CAS": "_cas",
+    "MOA": "_moa",
+    "MIA": "_mia",
+    "LQ": "_lq",
+    "PLB": "_plb",
 }
 
 

@@ -13,7 +13,7 @@ the ``SegmentHook`` protocol.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from medbill.issues import Severity
@@ -84,8 +84,8 @@ class _Frame:
 class SegmentHook:
     """Receives each placed segment; rules that span segments (balancing, code sets on the claim's dates)."""
 
-    wants: frozenset[str] | None = None
-    """The segment ids ``segment`` is called for (None: every segment)."""
+    handlers: Mapping[str, Callable[[TransactionWalker, SegmentDef, Segment], None]] | None = None
+    """Segment id → the bound method called for it (None: ``segment`` is called for every segment)."""
 
     def segment(self, walker: TransactionWalker, segdef: SegmentDef, seg: Segment) -> None:
         """Called after a segment is placed and its elements checked."""
@@ -223,14 +223,26 @@ class TransactionWalker:
                         value = ""
                     if value not in q_codes:
                         continue
-                self._advance(top, k, seg)
+                counts = top.counts
+                if k <= pos + 1 and not counts[k]:
+                    top.pos = k  # the next item, first use: nothing skipped, no limit to check
+                    counts[k] = 1
+                else:
+                    self._advance(top, k, seg)
                 if opens_loop:
                     item = top.loop.items[k]
                     assert isinstance(item, LoopDef)
                     child = _Frame(item, 0, [0] * len(item.items))
                     child.counts[0] = 1
                     stack.append(child)
-                self._open_segment(segdef, seg, fast)
+                if segdef.usage == "N" or fast is None or not fast(elements, self.component, self._external_ok):
+                    self._open_segment(segdef, seg, None)
+                else:
+                    sid = seg.id
+                    for hook in self.hooks:
+                        handler = hook.handlers.get(sid) if hook.handlers is not None else hook.segment
+                        if handler is not None:
+                            handler(self, segdef, seg)
                 return
         found = self._place(seg, by_qualifier=True) or self._place(seg, by_qualifier=False)
         if not found:
@@ -288,8 +300,9 @@ class TransactionWalker:
                     clean.add(key)
         sid = seg.id
         for hook in self.hooks:
-            if hook.wants is None or sid in hook.wants:
-                hook.segment(self, segdef, seg)
+            handler = hook.handlers.get(sid) if hook.handlers is not None else hook.segment
+            if handler is not None:
+                handler(self, segdef, seg)
 
     def _advance(self, frame: _Frame, k: int, seg: Segment) -> None:
         loop = frame.loop
