@@ -167,3 +167,49 @@ def test_reading_a_file_in_chunks_gives_the_same_segments(
     finally:
         tokens.CHUNK = previous
     assert chunked == whole
+
+
+ISA_PIPE = ISA.replace("*", "|").replace("|^|", "|!|")[:-1] + "\n"  # other delimiters: | ! : and newline
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "ST*837*1~",
+                "NM1*85*2*X~",
+                "  ",
+                "\n",
+                "\r\n",
+                "~",
+                "*",
+                ":",
+                "^",
+                "ISA",
+                ISA,
+                ISA_PIPE,
+                "HL|1||20\n",
+                "SE*2*1~",
+                "\t",
+                "A",
+                "\r",
+            ]
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_the_split_scanner_matches_the_segment_by_segment_scanner(pieces: list[str], final: bool) -> None:
+    text = ISA + "".join(pieces)
+    delimiters = read_delimiters(text, name="t")
+    fast_cursor, slow_cursor = tokens._Cursor(delimiters), tokens._Cursor(delimiters)
+    fast = list(tokens._scan(text, 0, fast_cursor, final=final))
+    slow = list(tokens._scan_slow(text, 0, slow_cursor, final=final))
+    assert fast == slow
+    assert (fast_cursor.index, fast_cursor.line, fast_cursor.delimiters, fast_cursor.tail) == (
+        slow_cursor.index,
+        slow_cursor.line,
+        slow_cursor.delimiters,
+        slow_cursor.tail,
+    )

@@ -144,6 +144,60 @@ def _segments(text: str, pos: int, delimiters: Delimiters) -> Iterator[Segment]:
 
 
 def _scan(text: str, pos: int, cur: _Cursor, *, final: bool) -> Iterator[Segment]:
+    """Segments of ``text`` from ``pos`` (see ``_scan_slow`` for the rules, which this follows exactly).
+
+    The fast way: split the region up to the last terminator in one C call and walk the pieces. An ISA that changes
+    the delimiters ends the fast walk; ``_scan_slow`` goes on from there, segment by segment.
+    """
+    delimiters = cur.delimiters
+    terminator, separator = delimiters.segment, delimiters.element
+    region_end = len(text) if final else text.rfind(terminator, pos) + 1
+    if region_end <= pos:
+        yield from _scan_slow(text, pos, cur, final=final)
+        return
+    strip = "".join(ch for ch in _LAYOUT_WHITESPACE if ch not in delimiters)
+    newline_terminated = terminator == "\n"
+    pieces = text[pos:region_end].split(terminator)
+    last = len(pieces) - 1  # the text after the region's last terminator (empty unless final and unterminated)
+    index, line, base = cur.index, cur.line, cur.base
+    new = tuple.__new__
+    offset = pos
+    for k, piece in enumerate(pieces):
+        body = piece.lstrip(strip) if strip else piece
+        skipped = len(piece) - len(body)
+        start = offset + skipped
+        if k == last and not body:
+            offset = region_end
+            line += piece.count("\n")
+            break
+        if skipped:
+            line += piece.count("\n", 0, skipped)
+        if body.startswith("ISA"):
+            if not final and len(text) - start <= ISA_LENGTH:
+                cur.index, cur.line, cur.delimiters, cur.tail = index, line, delimiters, start
+                return  # like _scan_slow: an ISA this close to a chunk's end is read with the next chunk
+            found = _isa_delimiters(text, start)
+            if not isinstance(found, str) and found[0] != delimiters:
+                # New delimiters: the split above no longer holds from here on.
+                cur.index, cur.line, cur.delimiters = index, line, delimiters
+                yield from _scan_slow(text, start, cur, final=final)
+                return
+        if newline_terminated and body.endswith("\r"):
+            body = body[:-1]
+        parts = body.split(separator)
+        yield new(Segment, (parts[0], tuple(parts[1:]), index, line, base + start))
+        index += 1
+        line += piece.count("\n", skipped) + newline_terminated
+        offset += len(piece) + 1
+    cur.index, cur.line, cur.delimiters = index, line, delimiters
+    cur.tail = -1
+    if not final:
+        # What follows the last terminator is left for the next chunk (``_scan_slow`` decides what it is).
+        tail_start = region_end
+        yield from _scan_slow(text, tail_start, cur, final=False)
+
+
+def _scan_slow(text: str, pos: int, cur: _Cursor, *, final: bool) -> Iterator[Segment]:
     """Segments of ``text`` from ``pos``. Not ``final`` (a chunk of a longer input): a segment with no terminator
     yet, or an ISA too short to read, is left for the next chunk and ``cur.tail`` says where it begins."""
     size = len(text)
