@@ -244,17 +244,19 @@ class TransactionWalker:
                         if handler is not None:
                             handler(self, segdef, seg)
                 return
-        found = self._place(seg, by_qualifier=True) or self._place(seg, by_qualifier=False)
+        # Not the innermost loop by qualifier (checked just above): its parents, then anywhere without qualifiers.
+        found = self._place(seg, by_qualifier=True, below=1) or self._place(seg, by_qualifier=False)
         if not found:
             self._unplaced(seg)
 
-    def _place(self, seg: Segment, *, by_qualifier: bool) -> bool:
+    def _place(self, seg: Segment, *, by_qualifier: bool, below: int = 0) -> bool:
+        """Find the segment's place, from the loop ``below`` levels under the innermost one outwards."""
         stack = self._stack
         sid = seg.id
         elements = seg.elements
         component = self.component
         top = len(stack) - 1
-        depth = top
+        depth = top - below
         while depth >= 0:
             frame = stack[depth]
             candidates = frame.loop.candidates.get(sid)
