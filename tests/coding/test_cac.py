@@ -1,8 +1,10 @@
-"""Computer-assisted coding on small invented notes: assertion handling, evidence offsets, validity, the CLI."""
+"""Computer-assisted coding on small invented notes: assertion handling, evidence offsets, validity (the lexicon
+layer, `ranked=False`), the re-ranked decision set and candidates, the CLI."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +13,16 @@ from typer.testing import CliRunner
 
 from medbill.cli.main import app
 from medbill.codes import CodeLibrary
-from medbill.coding.cac import Coder, Suggestion, assertion_of, history_code, learn_lexicon, note_tokens, suggest
+from medbill.coding.cac import (
+    Coder,
+    CodingResult,
+    Suggestion,
+    assertion_of,
+    history_code,
+    learn_lexicon,
+    note_tokens,
+    suggest,
+)
 from medbill.coding.validation import Validator
 
 D = date(2025, 3, 1)
@@ -20,10 +31,15 @@ WIDE = {"COLUMNS": "200"}
 
 @pytest.fixture(scope="module")
 def coder(library: CodeLibrary) -> Coder:
+    return Coder(library, ranked=False)
+
+
+@pytest.fixture(scope="module")
+def ranked(library: CodeLibrary) -> Coder:
     return Coder(library)
 
 
-def by_code(suggestions: list[Suggestion]) -> dict[str, Suggestion]:
+def by_code(suggestions: Iterable[Suggestion]) -> dict[str, Suggestion]:
     return {s.code: s for s in suggestions}
 
 
@@ -146,16 +162,31 @@ def test_suggest_cli(tmp_path: Path, library: CodeLibrary) -> None:
     note = tmp_path / "note.txt"
     text = "Patient with essential hypertension. Denies chest pain.\n"
     note.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(app, ["coding", "suggest", str(note), "--on", "2025-03-01", "--json"], env=WIDE)
+    args = ["coding", "suggest", str(note), "--on", "2025-03-01", "--json", "--threshold", "0"]
+    result = CliRunner().invoke(app, args, env=WIDE)
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
-    i10 = next(s for s in payload if s["code"] == "I10")
-    assert set(i10) == {"code", "title", "confidence", "evidence", "matched", "assertion"}
+    assert set(payload) == {"suggestions", "candidates"}
+    i10 = next(s for s in payload["suggestions"] if s["code"] == "I10")
+    assert set(i10) == {"code", "title", "confidence", "evidence", "matched", "assertion", "sources"}
+    assert i10["assertion"] == "present" and "code set" in i10["sources"]
     assert all(text[e["start"] : e["end"]] == e["text"] for e in i10["evidence"])
-    assert not any(s["code"].startswith("R07") for s in payload)
-    plain = CliRunner().invoke(app, ["coding", "suggest", str(note), "--setting", "inpatient"], env=WIDE)
-    assert plain.exit_code == 0
+    # Even at threshold 0 the denied chest pain is no suggestion (only codes of similar notes, without evidence);
+    # it stays in the ranking as a negated candidate.
+    assert not any(s["code"].startswith("R07") and s["evidence"] for s in payload["suggestions"])
+    r079 = next(s for s in payload["candidates"] if s["code"] == "R07.9")
+    assert r079["assertion"] == "negated"
+    assert [s["confidence"] for s in payload["candidates"]] == sorted(
+        (s["confidence"] for s in payload["candidates"]), reverse=True
+    )
+    plain = CliRunner().invoke(
+        app,
+        ["coding", "suggest", str(note), "--setting", "inpatient", "--threshold", "0.01", "--candidates", "3"],
+        env=WIDE,
+    )
+    assert plain.exit_code == 0, plain.output
     assert "I10" in plain.output
+    assert "next 3 candidates" in plain.output
 
 
 @pytest.mark.parametrize(
@@ -197,10 +228,66 @@ def test_suggest_cli_bad_input(tmp_path: Path, library: CodeLibrary, content: by
 def test_clause_level_assertions_and_absent_words(
     library: CodeLibrary, note: str, expected: set[tuple[str, str]]
 ) -> None:
-    got = {(s.code, s.assertion) for s in suggest(note, library, on=date(2025, 3, 1))}
+    got = {(s.code, s.assertion) for s in Coder(library, ranked=False).suggest(note, on=date(2025, 3, 1))}
     assert expected <= got
     assert not any(code in ("E11.69", "E11.8", "Z86.39", "Z83.6") for code, _ in got)
 
 
-def test_negation_by_a_relative_is_still_negation(library: CodeLibrary) -> None:
-    assert suggest("Mother denies that the child has asthma.", library, on=date(2025, 3, 1)) == []
+def test_negation_by_a_relative_is_still_negation(coder: Coder, ranked: Coder) -> None:
+    note = "Mother denies that the child has asthma."
+    assert list(coder.suggest(note, on=date(2025, 3, 1))) == []
+    result = ranked.suggest(note, on=date(2025, 3, 1), threshold=0.0)
+    assert not any(s.code.startswith("J45") for s in result.suggestions)
+
+
+# -- the re-ranked coder (the default) ---------------------------------------------------------------------------
+NOTE = (
+    "A 64-year-old man with chronic obstructive pulmonary disease and atrial fibrillation was admitted.\n"
+    "He reports abdominal pain and nausea. Anemia was noted. No fever. Pneumonia was ruled out.\n"
+    "Possible appendicitis. Family history of breast cancer. History of myocardial infarction.\n"
+    "CT showed a 5 mm stone in the right ureter with hydronephrosis; renal colic was treated.\n"
+)
+
+
+def test_ranked_result_decision_set_and_candidates(ranked: Coder, library: CodeLibrary) -> None:
+    result = ranked.suggest(NOTE, on=D)
+    assert isinstance(result, CodingResult)
+    assert result.suggestions, "a note this explicit has suggestions above 0.20"
+    assert list(result) == result.suggestions and len(result) == len(result.suggestions)
+    assert result.ranking == result.suggestions + result.candidates
+    probs = [s.confidence for s in result.suggestions]
+    assert probs == sorted(probs, reverse=True) and all(0.2 <= p <= 1.0 for p in probs)
+    assert len({s.code for s in result.ranking}) == len(result.ranking)
+    validator = Validator(library)
+    for s in result.ranking:
+        check = validator.validate(s.code, D)
+        assert check.valid and check.billable, s.code
+        assert s.sources
+        for start, end in s.evidence:
+            assert 0 <= start < end <= len(NOTE)
+    for s in result.suggestions:
+        assert s.assertion in {"present", "historical", "family"}
+    for s in result.candidates:
+        assert s.confidence < 0.2 or s.assertion in {"negated", "uncertain"}
+    found = by_code(result.suggestions)
+    assert "J44.9" in found and found["J44.9"].evidence
+    assert next(NOTE[a:b] for a, b in found["J44.9"].evidence).lower() == "chronic"
+
+
+def test_ranked_never_suggests_negated_or_outpatient_uncertain(ranked: Coder) -> None:
+    out = ranked.suggest(NOTE, on=D, threshold=0.0)
+    # At threshold 0 every code of the similar notes (no evidence in this note) is in the set; the mentions are not.
+    codes = by_code(s for s in out.suggestions if s.evidence)
+    assert not any(c.startswith("J18") for c in codes)  # "Pneumonia was ruled out."
+    assert not any(c.startswith(("K35", "K36", "K37")) for c in codes)  # "Possible appendicitis."
+    assert all(s.assertion not in ("negated", "uncertain") for s in out.suggestions)
+    inpatient = ranked.suggest(NOTE, on=D, setting="inpatient", threshold=0.0)
+    uncertain = [s for s in inpatient.suggestions if s.assertion == "uncertain"]
+    assert any(s.code.startswith(("K35", "K36", "K37")) for s in uncertain)
+    assert not any(s.assertion == "negated" for s in inpatient.suggestions)
+
+
+def test_ranked_module_level_suggest_and_empty_note(library: CodeLibrary) -> None:
+    result = suggest("Well.", library, on=D)
+    assert isinstance(result, CodingResult)
+    assert all(s.confidence < 0.2 for s in result.candidates)

@@ -1,14 +1,19 @@
-"""`medbill coding ...`: the encoder (index walk + tabular verification); computer-assisted coding comes next."""
+"""`medbill coding ...`: the encoder (index walk + tabular verification) and computer-assisted coding (suggest)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from medbill.cli.common import JsonOption, OnOption, console, fail, failures, open_library, parse_date, print_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from medbill.coding.cac import Suggestion
 
 app = typer.Typer(help="Coding: find codes through the Alphabetic Index and tables, verified in the Tabular.")
 
@@ -70,9 +75,17 @@ def suggest(
         str, typer.Option("--setting", help="outpatient (uncertain diagnoses dropped) or inpatient (kept).")
     ] = "outpatient",
     on: OnOption = None,
+    candidates: Annotated[
+        int, typer.Option("--candidates", min=0, help="Also show the next N candidates of the ranking.")
+    ] = 0,
+    threshold: Annotated[
+        float | None,
+        typer.Option("--threshold", min=0.0, max=1.0, help="Probability a suggestion needs (default 0.20)."),
+    ] = None,
     json: JsonOption = False,
 ) -> None:
-    """Computer-assisted coding: ICD-10-CM suggestions from a note, with evidence spans and assertion."""
+    """Computer-assisted coding: ICD-10-CM suggestions from a note (probability >= threshold), with evidence spans
+    and assertion; `--json` gives {"suggestions": [...], "candidates": [...every further candidate...]}."""
     if setting not in ("outpatient", "inpatient"):
         raise fail(f"--setting must be outpatient or inpatient, not {setting!r}")
     day = parse_date(on)
@@ -80,17 +93,33 @@ def suggest(
     with failures():
         from medbill.coding.cac import Coder
 
-        results = Coder(open_library()).suggest(
-            text, setting="inpatient" if setting == "inpatient" else "outpatient", on=day
+        result = Coder(open_library()).suggest(
+            text, setting="inpatient" if setting == "inpatient" else "outpatient", on=day, threshold=threshold
         )
     if json:
-        print_json([s.to_dict(text) for s in results])
+        print_json(
+            {
+                "suggestions": [s.to_dict(text) for s in result.suggestions],
+                "candidates": [s.to_dict(text) for s in result.candidates],
+            }
+        )
         return
     out = console()
-    if not results:
+    if not result.suggestions:
         out.print("no diagnosis found in the note")
-        return
-    for s in results:
-        where = ", ".join(f"{a}-{b} {text[a:b]!r}" for a, b in s.evidence)
-        out.print(f"[green]{escape(s.code):<8}[/] {s.confidence:.2f} {escape(s.title)}")
-        out.print(f"         {s.assertion}; matched {escape(s.matched)!r} at {escape(where)}")
+    for s in result.suggestions:
+        _print_suggestion(out, s, text, "green")
+    more = result.candidates[:candidates]
+    if more:
+        out.print(f"[bold]next {len(more)} candidates[/] (below the threshold, negated, or uncertain for outpatient):")
+    for s in more:
+        _print_suggestion(out, s, text, "yellow")
+
+
+def _print_suggestion(out: Console, s: Suggestion, text: str, colour: str) -> None:
+    where = ", ".join(f"{a}-{b} {text[a:b]!r}" for a, b in s.evidence) or "-"
+    out.print(f"[{colour}]{escape(s.code):<8}[/] {s.confidence:.2f} {escape(s.title)}")
+    out.print(
+        f"         {s.assertion}; {escape(', '.join(s.sources) or 'lexicon')}; "
+        f"matched {escape(s.matched)!r} at {escape(where)}"
+    )

@@ -14,13 +14,19 @@ How it works:
    kept for inpatient), historical / family (mapped to a personal / family history Z code by chapter).
 5. Every suggestion is validated for the date of service; only valid billable codes are returned, ranked by
    confidence.
+
+With the packaged model (the default, `medbill.coding.ranker`), the lexicon matches above are one of three
+candidate sources (with the codes of similar CodiEsp train notes and sentence-level n-gram lexicons); a boosted-tree
+model gives each candidate a probability. `Coder.suggest` returns a `CodingResult`: the decision set (probability
+>= threshold, 0.20 by default; never a negated mention; an uncertain one only for inpatient) and the rest of the
+ranking as `candidates`. `Coder(..., ranked=False)` is the lexicon-only coder described above.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -82,6 +88,8 @@ class Suggestion:
     evidence: tuple[tuple[int, int], ...]
     matched: str
     assertion: Assertion
+    sources: tuple[str, ...] = ()
+    """Where the candidate came from: code set, learned, sentence lexicon, similar notes."""
 
     def to_dict(self, text: str | None = None) -> dict[str, object]:
         return {
@@ -93,7 +101,31 @@ class Suggestion:
             ],
             "matched": self.matched,
             "assertion": self.assertion,
+            "sources": list(self.sources),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class CodingResult:
+    """The decision set (`suggestions`, best first) and the rest of the ranking (`candidates`, best first).
+    Iterating, `len` and indexing go over the suggestions."""
+
+    suggestions: list[Suggestion]
+    candidates: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def ranking(self) -> list[Suggestion]:
+        """Suggestions then candidates: the full ranked list (what MAP is computed on)."""
+        return self.suggestions + self.candidates
+
+    def __iter__(self) -> Iterator[Suggestion]:
+        return iter(self.suggestions)
+
+    def __len__(self) -> int:
+        return len(self.suggestions)
+
+    def __getitem__(self, i: int) -> Suggestion:
+        return self.suggestions[i]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,13 +140,18 @@ def note_tokens(text: str) -> list[Token]:
     (written in capitals, e.g. HTN) spelled out over the abbreviation's span."""
     out: list[Token] = []
     for m in _WORD.finditer(text):
-        raw = m.group()
-        low = fold(raw)
-        if low in ABBREVIATIONS and (raw.isupper() or low in _ALWAYS_EXPAND) and len(raw) > 1:
-            out.extend(Token(t, m.start(), m.end()) for t in _content(ABBREVIATIONS[low]))
-            continue
-        out.extend(Token(t, m.start(), m.end()) for t in _content(low))
+        start, end = m.span()
+        out.extend(Token(t, start, end) for t in _word_tokens(m.group()))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _word_tokens(raw: str) -> tuple[str, ...]:
+    """The content tokens one written word stands for (words repeat a lot across notes: cached)."""
+    low = fold(raw)
+    if low in ABBREVIATIONS and (raw.isupper() or low in _ALWAYS_EXPAND) and len(raw) > 1:
+        return tuple(_content(ABBREVIATIONS[low]))
+    return tuple(_content(low))
 
 
 def _content(text: str) -> list[str]:
@@ -180,13 +217,17 @@ def note_ngrams(text: str, longest: int = 3) -> set[str]:
     """Every run of 1..longest consecutive content tokens inside a sentence (space-joined)."""
     out: set[str] = set()
     for m in _SENTENCE.finditer(text):
-        toks = [t.text for t in note_tokens(m.group())]
-        for n in range(1, longest + 1):
-            for i in range(len(toks) - n + 1):
-                gram = toks[i : i + n]
-                if not all(t.isdigit() or len(t) < 3 for t in gram) and not _TRIGGER_TOKENS.intersection(gram):
-                    out.add(" ".join(gram))
+        add_ngrams([t.text for t in note_tokens(m.group())], out, longest)
     return out
+
+
+def add_ngrams(toks: list[str], out: set[str], longest: int = 3) -> None:
+    """Add the n-grams of one sentence's tokens that `note_ngrams` keeps (not all short or numeric, no trigger)."""
+    for n in range(1, longest + 1):
+        for i in range(len(toks) - n + 1):
+            gram = toks[i : i + n]
+            if not all(t.isdigit() or len(t) < 3 for t in gram) and not _TRIGGER_TOKENS.intersection(gram):
+                out.add(" ".join(gram))
 
 
 def learn_lexicon(
@@ -267,6 +308,27 @@ _HISTORY = re.compile(r"\b(history of|hx of|past medical history|previous histor
 # "History of present illness" (HPI) is a note heading for the current problem, not a history cue.
 _HPI = re.compile(r"\bhistory of (the )?present illness\b|\bhpi\b")
 _SCOPE_END = re.compile(r"\b(but|however|although|though|except|which|who|presents?|presented|complain\w*)\b|[,:]")
+
+
+_ANY_TRIGGER = re.compile(
+    "|".join(
+        r.pattern
+        for r in (
+            _NEG_BEFORE,
+            _UNCERTAIN,
+            _FAMILY,
+            _HISTORY,
+            re.compile(r"ruled out|excluded|negative|absent|not found"),
+        )
+    )
+    + r"|suspected|possible|probable"
+)
+
+
+def trigger_free(sentence: str) -> bool:
+    """True when no negation, hedge, family or history cue occurs anywhere in the sentence: every mention in it is
+    then "present" (a shortcut for `assertion_of`, which only looks for these cues before and after a mention)."""
+    return _ANY_TRIGGER.search(fold(sentence)) is None
 
 
 def assertion_of(sentence: str, start: int, end: int) -> Assertion:
@@ -355,12 +417,17 @@ class Coder:
         learned: bool = True,
         min_precision: float = MIN_LEARNED_PRECISION,
         min_both: int = MIN_LEARNED_BOTH,
+        ranked: bool = True,
+        threshold: float | None = None,
     ) -> None:
         self.library = library
         self.validator = Validator(library)
         rows = learned_rows() if learned else []
         self.lexicon = build_lexicon(library, rows, min_precision=min_precision, min_both=min_both)
         self._resolved: dict[tuple[str, date], tuple[str, str] | None] = {}
+        # The model was trained on the packaged learned lexicon at its default precision: anything else is lexicon-only.
+        self.ranked = ranked and learned and min_precision == MIN_LEARNED_PRECISION and min_both == MIN_LEARNED_BOTH
+        self.threshold = threshold
 
     def _billable(self, code: str, on: date) -> tuple[str, str] | None:
         """(code, title) of the billable code standing for `code` on the date: itself, or its unspecified child."""
@@ -407,9 +474,10 @@ class Coder:
                 if not any(a <= tok.start < b for a, b in absent):
                     where.setdefault(tok.text, []).append(i)
             sentence_matches: list[Match] = []
+            entries = self.lexicon.entries
             for anchor, anchor_positions in where.items():
                 for idx in self.lexicon.by_anchor.get(anchor, ()):
-                    entry = self.lexicon.entries[idx]
+                    entry = entries[idx]
                     if any(t not in where for t in entry.tokens):
                         continue
                     match = _place(entry, where, anchor_positions, si)
@@ -418,7 +486,44 @@ class Coder:
             found.extend(_most_specific(sentence_matches))
         return found, sentences, all_tokens
 
-    def suggest(self, text: str, *, setting: Setting = "outpatient", on: date | None = None) -> list[Suggestion]:
+    def suggest(
+        self, text: str, *, setting: Setting = "outpatient", on: date | None = None, threshold: float | None = None
+    ) -> CodingResult:
+        """The decision set and the rest of the ranking for a note (lexicon-only: every suggestion, no candidates)."""
+        if not self.ranked:
+            return CodingResult(self.lexicon_suggest(text, setting=setting, on=on))
+        from medbill.coding import ranker
+
+        day = on or date.today()
+        art = ranker.artifacts()
+        cut = threshold if threshold is not None else self.threshold if self.threshold is not None else art.threshold
+        found, sentences, all_tokens = self.matches(text)
+        ranked = ranker.rank(text, found, sentences, all_tokens, lambda code: self._billable(code, day), art)
+        chosen: list[Suggestion] = []
+        rest: list[Suggestion] = []
+        for cand in ranked:
+            best = cand.best()
+            if best is None:
+                suggestion = Suggestion(
+                    cand.code, cand.title, cand.probability, (), "similar train notes", "present", ("similar notes",)
+                )
+            else:
+                sources = tuple(s for s in _SOURCE_ORDER if s in cand.sources)
+                suggestion = Suggestion(
+                    cand.code, cand.title, cand.probability, best.spans, best.matched, best.assertion, sources
+                )
+            decided = cand.probability >= cut and suggestion.assertion != "negated"
+            if suggestion.assertion == "uncertain" and setting == "outpatient":
+                decided = False
+            if suggestion.assertion == "family" and not suggestion.code.startswith("Z"):
+                decided = False  # a relative's condition is never the patient's (only its family history Z code)
+            (chosen if decided else rest).append(suggestion)
+        return CodingResult(chosen, rest)
+
+    def lexicon_suggest(
+        self, text: str, *, setting: Setting = "outpatient", on: date | None = None
+    ) -> list[Suggestion]:
+        """The lexicon-only coder: every validated lexicon suggestion, ranked by its rule-based confidence."""
         day = on or date.today()
         found, sentences, all_tokens = self.matches(text)
         best: dict[str, Suggestion] = {}
@@ -454,15 +559,20 @@ class Coder:
             previous = best.get(final)
             if previous is not None and previous.confidence >= confidence:
                 continue
-            best[final] = Suggestion(final, title, min(1.0, confidence), evidence, match.entry.text, assertion)
+            best[final] = Suggestion(
+                final, title, min(1.0, confidence), evidence, match.entry.text, assertion, (source,)
+            )
         # Both lexicons agreeing on a code is stronger evidence than either alone (noisy-or of the two).
         for code, by_source in support.items():
             if len(by_source) == 2:
                 a, b = by_source.values()
                 joined = 1.0 - (1.0 - min(a, 0.99)) * (1.0 - min(b, 0.99))
-                best[code] = replace(best[code], confidence=min(1.0, joined))
+                best[code] = replace(best[code], confidence=min(1.0, joined), sources=("code set", "learned"))
         out = [s for s in best.values() if s.confidence >= MIN_CONFIDENCE]
         return sorted(out, key=lambda s: (-s.confidence, s.code))
+
+
+_SOURCE_ORDER = ("code set", "learned", "sentence lexicon", "similar notes")
 
 
 def _place(entry: Entry, where: dict[str, list[int]], anchor_positions: list[int], sentence: int) -> Match | None:
@@ -522,6 +632,7 @@ def _coder_for(library: CodeLibrary) -> Coder:
 
 def suggest(
     text: str, library: CodeLibrary, *, setting: Setting = "outpatient", on: date | None = None
-) -> list[Suggestion]:
-    """Ranked, validated ICD-10-CM suggestions for a note (the coder for the library is built once and cached)."""
+) -> CodingResult:
+    """Validated ICD-10-CM suggestions and further candidates for a note (the coder for the library is built once
+    and cached)."""
     return _coder_for(library).suggest(text, setting=setting, on=on)

@@ -93,6 +93,8 @@ class Scores:
     category_f1: float
     map: float
     notes_per_s: float
+    map_decision_set: float = 0.0
+    """MAP of the decision set alone (the single-list figure); `map` may be over a longer ranking."""
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -101,13 +103,23 @@ class Scores:
             "micro_f1": self.micro_f1,
             "category_f1": self.category_f1,
             "map": self.map,
+            "map_decision_set": self.map_decision_set,
             "notes_per_s": self.notes_per_s,
         }
 
 
-def score(gold: Mapping[str, set[str]], predicted: Mapping[str, Sequence[str]], notes_per_s: float = 0.0) -> Scores:
+def score(
+    gold: Mapping[str, set[str]],
+    predicted: Mapping[str, Sequence[str]],
+    notes_per_s: float = 0.0,
+    ranking: Mapping[str, Sequence[str]] | None = None,
+) -> Scores:
+    """P/R/F1 and category F1 on the decision sets `predicted`; `map` on `ranking` (each document's decision set
+    followed by its further candidates) when given, else on `predicted`; `map_decision_set` always on `predicted`."""
     p, r, f = micro_prf(gold, predicted)
-    return Scores(p, r, f, category_f1(gold, predicted), mean_average_precision(gold, predicted), notes_per_s)
+    single = mean_average_precision(gold, predicted)
+    full = single if ranking is None else mean_average_precision(gold, ranking)
+    return Scores(p, r, f, category_f1(gold, predicted), full, notes_per_s, single)
 
 
 # -- the CodiEsp layout ---------------------------------------------------------------------------------------
@@ -148,3 +160,22 @@ def evaluate(
     elapsed = time.perf_counter() - start
     rate = len(texts) / elapsed if elapsed > 0 else float("inf")
     return score(gold, predicted, rate), predicted
+
+
+def evaluate_ranked(
+    gold: Mapping[str, set[str]],
+    texts: Mapping[str, str],
+    coder: Callable[[str], tuple[Sequence[str], Sequence[str]]],
+) -> tuple[Scores, dict[str, list[str]], dict[str, list[str]]]:
+    """Run a coder returning (decision set, further candidates) over every text (timed): P/R/F1 on the decision
+    sets, `map` on decision set + candidates, `map_decision_set` on the decision sets alone."""
+    decided: dict[str, list[str]] = {}
+    ranking: dict[str, list[str]] = {}
+    start = time.perf_counter()
+    for doc, text in texts.items():
+        chosen, rest = coder(text)
+        decided[doc] = list(chosen)
+        ranking[doc] = [*chosen, *rest]
+    elapsed = time.perf_counter() - start
+    rate = len(texts) / elapsed if elapsed > 0 else float("inf")
+    return score(gold, decided, rate, ranking), decided, ranking
