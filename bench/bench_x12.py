@@ -74,13 +74,16 @@ def write_file(directory: Path, kind: str, claims: int, per_st: int) -> Path:
 # medbill
 
 
-def bench_medbill(path: Path, claims: int, repeats: int) -> dict[str, Any]:
+def bench_medbill(path: Path, claims: int, repeats: int, workers: int = 1) -> dict[str, Any]:
     from medbill.x12.tokens import iter_segments
     from medbill.x12.validator import validate_x12
 
     size = path.stat().st_size
 
     def validate() -> Any:
+        return validate_x12(path, name=path.name, workers=workers)
+
+    def validate_one() -> Any:
         return validate_x12(path, name=path.name)
 
     def tokens() -> int:
@@ -90,6 +93,8 @@ def bench_medbill(path: Path, claims: int, repeats: int) -> dict[str, Any]:
         return n
 
     best, runs, report = best_of(validate, repeats)
+    one_best, _one_runs, one_report = best_of(validate_one, repeats) if workers > 1 else (best, runs, report)
+    assert sorted(map(str, one_report.findings)) == sorted(map(str, report.findings))  # same verdict either way
     tok_best, tok_runs, segments = best_of(tokens, repeats)
     return {
         "claims": claims,
@@ -98,6 +103,8 @@ def bench_medbill(path: Path, claims: int, repeats: int) -> dict[str, Any]:
         "seconds": best,
         "runs": runs,
         "claims_per_s": claims / best,
+        "workers": workers,
+        "one_process_claims_per_s": claims / one_best,
         "mb_per_s": size / 1e6 / best,
         "accepted": report.accepted,
         "findings": len(report.findings),
@@ -233,7 +240,7 @@ def render(report: dict[str, Any]) -> str:
         ref_ratio = mb["claims_per_s"] / PYX12_REFERENCE[kind]
         rows.append(
             [
-                f"{kind} validate_x12",
+                f"{kind} validate_x12 ({mb['workers']} proc.)",
                 f"{mb['claims_per_s']:,.0f}",
                 f"{mb['mb_per_s']:.2f}",
                 f"{mb['seconds']:.2f}",
@@ -243,6 +250,13 @@ def render(report: dict[str, Any]) -> str:
                 verdict,
             ]
         )
+    for kind in ("837P", "835"):
+        mb = report["medbill"][kind]
+        px = report["pyx12"].get(kind)
+        if mb["workers"] > 1:
+            one = mb["one_process_claims_per_s"]
+            ratio = f"{one / px['claims_per_s']:,.1f}×" if px is not None and "error" not in px else "–"
+            rows.append([f"{kind} validate_x12 (1 proc.)", f"{one:,.0f}", "", "", "", ratio, "", ""])
     for kind in ("837P", "835"):
         mb = report["medbill"][kind]
         rows.append(
@@ -330,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pyx12", action="store_true")
     parser.add_argument("--per-st", type=int, default=1000, help="claims per transaction set")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="processes for medbill's validation (1: one pass)")
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout instead of the table")
     parser.add_argument("--keep", action="store_true", help="keep the generated files and print their directory")
     parser.add_argument("--pyx12-child", type=Path, help=argparse.SUPPRESS)
@@ -357,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("837P", "835"):
             path = write_file(directory, kind, args.claims, args.per_st)
             log(f"medbill {kind}: validate_x12 best of {args.repeats} …")
-            report["medbill"][kind] = bench_medbill(path, args.claims, args.repeats)
+            report["medbill"][kind] = bench_medbill(path, args.claims, args.repeats, args.workers)
             if not args.skip_pyx12:
                 px_claims = args.pyx12_claims or args.claims
                 px_path = path if px_claims == args.claims else write_file(directory, kind, px_claims, args.per_st)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json as jsonlib
+import os
 import sys
 from datetime import date
 from decimal import Decimal
@@ -16,8 +17,7 @@ import typer
 from rich.markup import escape
 
 from medbill.cli.common import JsonOption, console, fail
-from medbill.x12.validator import HookFactory, ValidationReport
-from medbill.x12.walker import ExternalCheck
+from medbill.x12.validator import Checks, ValidationReport
 
 app = typer.Typer(help="X12 5010 files: validate, acknowledge, parse, summarise.", no_args_is_help=True)
 
@@ -36,6 +36,9 @@ def validate(
     code_sets: Annotated[
         bool, typer.Option(help="Check ICD-10-CM, HCPCS/CPT, modifiers, CARC/RARC, POS, taxonomy.")
     ] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Processes for a large file's transaction sets (default: CPUs, ≤ 4).")
+    ] = min(os.cpu_count() or 1, 4),
 ) -> None:
     """Validate against the implementation guides; exit 0 when every file is accepted, 1 when any is rejected,
     2 if unreadable."""
@@ -45,7 +48,8 @@ def validate(
     if level not in ("implementation", "envelope"):
         raise fail(f"--level must be implementation or envelope, not {level!r}")
     envelope_only = level == "envelope"
-    external, hooks = _checks(code_sets and not envelope_only)
+    checks = _checks(code_sets and not envelope_only)
+    external, hooks = checks.build()
     rejected = False
     control = ack_control
     stems: dict[str, int] = {}
@@ -57,7 +61,7 @@ def validate(
             envelope = validate_envelopes(_read(path), name=str(path))
             report = ValidationReport(envelope.name, envelope.accepted, envelope.findings, envelope.counts)
         else:  # read in chunks: a large file is never held in memory whole
-            report = validate_x12(path, name=str(path), external=external, hooks=hooks)
+            report = validate_x12(path, name=str(path), checks=checks, workers=workers)
         written: list[str] = []
         if ack is not None:
             acks = acknowledge(
@@ -102,17 +106,15 @@ def validate(
     raise typer.Exit(1 if rejected else 0)
 
 
-def _checks(code_sets: bool) -> tuple[ExternalCheck | None, HookFactory | None]:
-    """The code-set checks (from the shipped code library) and the TR3 rules, or the rules alone."""
-    from medbill.x12.rules import CodeSets, rules_for
-
+def _checks(code_sets: bool) -> Checks:
+    """The TR3 rules, with the code sets of the shipped code library (built first if needed) when asked."""
     if not code_sets:
-        return None, rules_for(None)
+        return Checks()
     from medbill.cli.common import open_library
+    from medbill.codes.store import medbill_home
 
-    library = open_library()
-    codes = CodeSets(library)
-    return codes.external(date.today()), rules_for(codes)
+    open_library().close()  # builds the store once, with its progress bar, before any worker opens it
+    return Checks(code_sets_home=medbill_home(), today=date.today())
 
 
 def _readable(path: Path) -> None:

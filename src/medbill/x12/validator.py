@@ -7,6 +7,7 @@ verdict, the JSON report and the 999. Which guide applies comes from ST01 and th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,24 @@ _CONTROL = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 _NOTHING: list[Finding] = []
 """Returned (never modified) for the many segments with nothing to report."""
 HookFactory = Callable[[Schema], tuple[SegmentHook, ...]]
+
+
+@dataclass(frozen=True)
+class Checks:
+    """Which checks to run, in a form another process can rebuild: the TR3 rules always; with
+    ``code_sets_home`` the code sets from the code library in that MEDBILL_HOME, judged on ``today``."""
+
+    code_sets_home: Path | None = None
+    today: dt.date | None = None
+
+    def build(self) -> tuple[ExternalCheck | None, HookFactory]:
+        if self.code_sets_home is None:
+            return None, rules_for(None, today=self.today)
+        from medbill.codes.library import CodeLibrary
+        from medbill.x12.rules import CodeSets
+
+        codes = CodeSets(CodeLibrary.open(self.code_sets_home))
+        return codes.external(self.today or dt.date.today()), rules_for(codes, today=self.today)
 
 
 def _pick_schema(st: Segment, gs08: str) -> tuple[Schema | None, str]:
@@ -54,10 +73,20 @@ class X12Validator:
     """Feed every segment of a file; ``finish`` at the end. Findings come back as they are known."""
 
     def __init__(
-        self, *, external: ExternalCheck | None = None, hooks: HookFactory | None = None, envelope_only: bool = False
+        self,
+        *,
+        external: ExternalCheck | None = None,
+        hooks: HookFactory | None = None,
+        envelope_only: bool = False,
+        envelopes: bool = True,
+        sets_before: int | None = None,
     ) -> None:
         self.envelope = EnvelopeChecker()
         self.envelope_only = envelope_only
+        self.envelopes = envelopes
+        """False: no envelope checks (a worker validating a range of transaction sets; the parent checks them)."""
+        self.sets_before = sets_before
+        """Validate only the transaction sets starting before this offset (the rest go to workers)."""
         self.external = external
         self.hooks = hooks
         self.component = ":"
@@ -79,14 +108,15 @@ class X12Validator:
         walker = self._walker
         if walker is not None and sid and sid not in _CONTROL:
             # The hot path: a body segment of an open set. The envelope checker only counts it.
-            self.envelope.body_segment()
+            if self.envelopes:
+                self.envelope.body_segment()
             walker.feed(seg)
             if walker.findings:
                 out: list[Finding] = []
                 self._drain_from(walker, out)
                 return out
             return _NOTHING
-        out = self.envelope.feed(seg)
+        out = self.envelope.feed(seg) if self.envelopes else []
         if sid not in _CONTROL:
             if walker is not None:
                 walker.feed(seg)
@@ -112,12 +142,12 @@ class X12Validator:
         return out
 
     def finish(self, last: Segment | None) -> list[Finding]:
-        out = self.envelope.finish(last)
+        out = self.envelope.finish(last) if self.envelopes else []
         self._end_set(None, out)
         return out
 
     def _start_set(self, st: Segment, out: list[Finding]) -> None:
-        if self.envelope_only:
+        if self.envelope_only or (self.sets_before is not None and st.offset >= self.sets_before):
             return
         schema, reason = _pick_schema(st, self._gs08)
         self._set_findings = 0
@@ -211,9 +241,22 @@ def validate_x12(
     name: str,
     external: ExternalCheck | None = None,
     hooks: HookFactory | None = None,
+    workers: int = 1,
+    checks: Checks | None = None,
 ) -> ValidationReport:
     """A verdict for any input: envelope and implementation-guide findings; never raises on bad data. Given a
-    ``Path``, the file is read in chunks, so memory does not grow with the file."""
+    ``Path``, the file is read in chunks, so memory does not grow with the file.
+
+    ``workers`` > 1 validates a large file's transaction sets in that many processes (see ``x12.parallel``);
+    the checks then come from ``checks`` (rebuilt in each process) rather than ``external``/``hooks``."""
+    if workers > 1 and isinstance(data, Path) and (checks is not None or (external is None and hooks is None)):
+        from medbill.x12.parallel import validate_parallel
+
+        parallel = validate_parallel(data, name=name, workers=workers, checks=checks or Checks())
+        if parallel is not None:
+            return parallel  # None: a file too small, not ASCII, or with mixed delimiters goes the single way
+    if checks is not None:
+        external, hooks = checks.build()
     validator = X12Validator(external=external, hooks=hooks if hooks is not None else rules_for(None))
     try:
         findings = tuple(iter_findings(validator, data, name=name))
