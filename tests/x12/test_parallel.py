@@ -40,9 +40,12 @@ def key(f: Finding) -> tuple[object, ...]:
     return (f.segment_index, f.code, f.element, f.position, f.loop, f.message)
 
 
-@pytest.mark.parametrize("workers", [2, 3])
-def test_the_same_findings_as_one_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+@pytest.mark.parametrize(("workers", "chunk"), [(2, 1 << 20), (3, 1 << 20), (2, 4096), (3, 1500)])
+def test_the_same_findings_as_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, chunk: int
+) -> None:
     monkeypatch.setattr(parallel, "MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK", chunk)  # chunk edges inside the prescan and the workers' reads
     path = big_file(tmp_path, 60)
     single = validate_x12(path, name="big")
     split = validate_x12(path, name="big", workers=workers, checks=Checks())

@@ -14,7 +14,6 @@ connection must not cross a fork.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from medbill.errors import X12SyntaxError
 from medbill.x12.findings import Finding
-from medbill.x12.tokens import _Cursor, _scan, _skip_prefix, read_delimiters
+from medbill.x12.tokens import CHUNK, Delimiters, _chunks, _Cursor, _skip_prefix, read_delimiters
 
 if TYPE_CHECKING:
     from medbill.x12.validator import Checks, ValidationReport
@@ -34,29 +33,85 @@ PARENT_SHARE = 0.4
 """The parent also reads the whole file for the envelopes, so it validates a smaller share of the sets."""
 
 
-def _split_points(data: bytes, start: int, workers: int, st_start: re.Pattern[bytes]) -> list[int]:
-    """Offsets of the ST segments that begin the ranges after the first (at most ``workers`` - 1)."""
-    size = len(data)
-    points: list[int] = []
-    for k in range(1, workers):
-        share = PARENT_SHARE + (1 - PARENT_SHARE) * (k - 1) / (workers - 1)
-        target = max(start + int(size * share), points[-1] + 1 if points else start)
-        match = st_start.search(data, target)
-        if match is None:
-            break
-        points.append(match.end() - 3)  # the "ST" and its separator begin the range
-    return points
+OVERLAP = 512
+"""Bytes kept from one prescan chunk to the next, so a pattern or a GS segment cut by the chunk edge is whole."""
 
 
-def _gs08_before(data: bytes, offset: int, gs_start: re.Pattern[bytes], element: bytes, segment: bytes) -> str:
-    last = None
-    for match in gs_start.finditer(data, 0, offset):
-        last = match
-    if last is None:
-        return ""
-    end = data.find(segment, last.end())
-    values = data[last.end() - 3 : end if end > 0 else len(data)].split(element)
-    return values[8].decode("ascii") if len(values) > 8 else ""
+def _prescan(path: Path, delimiters: Delimiters, targets: list[int]) -> tuple[bool, list[tuple[int, int, int, str]]]:
+    """One pass over the file in chunks: (every ISA has the same delimiters, and for each target offset the first
+    ST at or after it as (offset, segments before it, its line, the GS08 in force there))."""
+    segment, element = delimiters.segment.encode(), delimiters.element.encode()
+    st_at = re.compile(re.escape(segment) + rb"[ \t\r\n]*ST" + re.escape(element))
+    gs_at = re.compile(re.escape(segment) + rb"[ \t\r\n]*GS" + re.escape(element))
+    isa_at = re.compile(re.escape(b"ISA" + element))
+    found: list[tuple[int, int, int, str]] = []
+    gs08 = ""
+    base = 0  # file offset of buffer[0]
+    segments = lines = 0  # counted in the file before buffer[0]
+    buffer = b""
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK)
+            buffer += chunk
+            final = not chunk
+            limit = len(buffer) if final else max(len(buffer) - OVERLAP, 0)
+            for match in (m for m in isa_at.finditer(buffer) if m.start() < limit):
+                try:
+                    if read_delimiters(buffer[match.start() : match.start() + 200], name="") != delimiters:
+                        return False, []
+                except X12SyntaxError:
+                    return False, []  # "ISA" inside data: cut no ranges
+            events: list[tuple[int, str, re.Match[bytes]]] = [
+                *((m.start(), "GS", m) for m in gs_at.finditer(buffer) if m.start() < limit),
+                *((m.start(), "ST", m) for m in st_at.finditer(buffer) if m.start() < limit),
+            ]
+            for _, kind, match in sorted(events, key=lambda e: e[0]):
+                if kind == "GS":
+                    stop = buffer.find(segment, match.end())
+                    values = buffer[match.end() - 3 : stop if stop > 0 else len(buffer)].split(element)
+                    gs08 = values[8].decode("ascii") if len(values) > 8 else ""
+                elif len(found) < len(targets) and base + match.end() - 3 >= targets[len(found)]:
+                    at = match.end() - 3
+                    found.append(
+                        (
+                            base + at,
+                            segments + buffer.count(segment, 0, at),
+                            lines + buffer.count(b"\n", 0, at) + 1,
+                            gs08,
+                        )
+                    )
+            if final or (len(found) == len(targets) and not isa_at.search(buffer, limit)):
+                if not final:  # every cut is known; the rest of the file still has to be checked for ISAs
+                    for rest in iter(lambda: handle.read(CHUNK), b""):
+                        if isa_at.search(rest):
+                            return _prescan_isas(path, delimiters, found)
+                return True, found
+            segments += buffer.count(segment, 0, limit)
+            lines += buffer.count(b"\n", 0, limit)
+            base += limit
+            buffer = buffer[limit:]
+
+
+def _prescan_isas(
+    path: Path, delimiters: Delimiters, found: list[tuple[int, int, int, str]]
+) -> tuple[bool, list[tuple[int, int, int, str]]]:
+    """A later ISA exists: check its delimiters (rare: several interchanges in one large file)."""
+    isa_at = re.compile(re.escape(b"ISA" + delimiters.element.encode()))
+    tail = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = tail + chunk
+            for match in isa_at.finditer(data):
+                head = data[match.start() : match.start() + 200]
+                if len(head) < 200 and len(chunk) == CHUNK:
+                    continue  # cut by the chunk edge: seen again with the next chunk
+                try:
+                    if read_delimiters(head, name="") != delimiters:
+                        return False, []
+                except X12SyntaxError:
+                    return False, []
+            tail = data[-OVERLAP:]
+    return True, found
 
 
 def _range_findings(
@@ -64,12 +119,8 @@ def _range_findings(
     checks: Checks,
 ) -> tuple[list[Finding], dict[str, int]]:  # fmt: skip
     """Worker: validate the transaction sets in ``[begin, end)`` of the file (no envelope checks)."""
-    from medbill.x12.tokens import Delimiters
     from medbill.x12.validator import X12Validator
 
-    with open(path, "rb") as handle:  # noqa: PTH123 - a worker opens its own handle
-        handle.seek(begin)
-        text = handle.read(end - begin).decode("ascii")
     external, hooks = checks.build()
     validator = X12Validator(external=external, hooks=hooks, envelopes=False)
     element, component, repetition, segment = delimiters
@@ -78,48 +129,71 @@ def _range_findings(
     cursor.index, cursor.line, cursor.base = index, line, begin
     findings: list[Finding] = []
     last = None
-    for seg in _scan(text, 0, cursor, final=True):
+    for seg in _chunks(_Range(path, begin, end), _Range.first(path, begin, end), 0, cursor):
         last = seg
         findings.extend(validator.feed(seg))
     findings.extend(validator.finish(last))
     return findings, validator.schemas_used
 
 
+class _Range:
+    """A text reader over bytes ``[begin, end)`` of an ASCII file, chunk by chunk (what ``tokens._chunks`` reads);
+    the first chunk is read by ``first`` and this reader continues after it."""
+
+    def __init__(self, path: str, begin: int, end: int) -> None:
+        self.handle = open(path, "rb")  # noqa: SIM115, PTH123 - closed by __exit__ when _chunks ends
+        self.handle.seek(min(begin + CHUNK, end))
+        self.remaining = max(end - begin - CHUNK, 0)
+
+    @staticmethod
+    def first(path: str, begin: int, end: int) -> str:
+        with open(path, "rb") as handle:  # noqa: PTH123
+            handle.seek(begin)
+            return handle.read(min(CHUNK, end - begin)).decode("ascii")
+
+    def read(self, size: int) -> str:
+        data = self.handle.read(min(size, self.remaining))
+        self.remaining -= len(data)
+        return data.decode("ascii")
+
+    def __enter__(self) -> _Range:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def _ascii(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return all(chunk.isascii() for chunk in iter(lambda: handle.read(CHUNK), b""))
+
+
 def validate_parallel(path: Path, *, name: str, workers: int, checks: Checks) -> ValidationReport | None:
     from medbill.x12.validator import ValidationReport, X12Validator, iter_findings
 
-    if path.stat().st_size < MIN_BYTES:
+    size = path.stat().st_size
+    if size < MIN_BYTES:
         return None
-    data = path.read_bytes()
-    if not data.isascii():
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if not head.isascii():
         return None
     try:
-        delimiters = read_delimiters(data[:4096], name=name)
+        delimiters = read_delimiters(head, name=name)
     except X12SyntaxError:
         return None
-    element, segment = delimiters.element.encode(), delimiters.segment.encode()
-    for match in re.finditer(re.escape(b"ISA" + element), data):
-        try:
-            same = read_delimiters(data[match.start() : match.start() + 200], name=name) == delimiters
-        except X12SyntaxError:
-            same = False
-        if not same:
-            return None  # an interchange with other delimiters (or an "ISA" inside data): cut no ranges
-    start = _skip_prefix(data[:4096].decode("ascii"))
-    st_start = re.compile(re.escape(segment) + rb"[ \t\r\n]*ST" + re.escape(element))
-    gs_start = re.compile(re.escape(segment) + rb"[ \t\r\n]*GS" + re.escape(element))
-    points = _split_points(data, start, workers, st_start)
-    if not points:
+    start = _skip_prefix(head.decode("ascii"))
+    targets = [start + int(size * (PARENT_SHARE + (1 - PARENT_SHARE) * k / (workers - 1))) for k in range(workers - 1)]
+    same, cuts = _prescan(path, delimiters, targets)
+    if not same or not cuts or not _ascii(path):
         return None
-    bounds = [*points, len(data)]
+    bounds = [cut[0] for cut in cuts] + [size]
     spec = (delimiters.element, delimiters.component, delimiters.repetition, delimiters.segment)
-    jobs = []
-    for begin, end in itertools.pairwise(bounds):
-        index = data.count(segment, start, begin)  # every segment before ``begin`` ends with a terminator
-        line = data.count(b"\n", 0, begin) + 1
-        gs08 = _gs08_before(data, begin, gs_start, element, segment)
-        jobs.append((str(path), begin, end, index, line, gs08, spec, checks))
-    del data
+    jobs = [
+        (str(path), begin, end, index, line, gs08, spec, checks)
+        for (begin, index, line, gs08), end in zip(cuts, bounds[1:], strict=True)
+    ]
+    points = [cuts[0][0]]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
         futures = [pool.submit(_range_findings, *job) for job in jobs]

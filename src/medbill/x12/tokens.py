@@ -17,7 +17,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from types import TracebackType
+from typing import NamedTuple, Protocol
 
 from medbill.errors import X12SyntaxError
 
@@ -282,7 +283,17 @@ def iter_file_segments(path: Path, *, name: str) -> Iterator[Segment]:
     return _chunks(handle, head, pos, _Cursor(found[0]))
 
 
-def _chunks(handle: TextIO, text: str, pos: int, cur: _Cursor) -> Iterator[Segment]:
+class TextSource(Protocol):
+    """What ``_chunks`` reads from: a text file, or a reader over part of one."""
+
+    def read(self, size: int, /) -> str: ...
+    def __enter__(self) -> object: ...
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None, /
+    ) -> object: ...
+
+
+def _chunks(handle: TextSource, text: str, pos: int, cur: _Cursor) -> Iterator[Segment]:
     with handle:
         while True:
             more = handle.read(CHUNK)
