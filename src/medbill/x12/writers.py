@@ -1,5 +1,5 @@
-"""Writers: canonical 837P (005010X222A1), 837I (005010X223A2), 835 (005010X221A1), 270 (005010X279A1) and
-276 (005010X212) text from the models.
+"""Writers: canonical 837P (005010X222A1), 837I (005010X223A2), 835 (005010X221A1), 270 and 271 (005010X279A1),
+276 and 277 (005010X212), 277CA (005010X214) and 999 (005010X231A1) text from the models.
 
 A writer renders only what the model holds, in guide order, and computes every count and control number
 (HL numbering and parents, SE01, GE01, IEA01), so ``write(read(text)) == text`` for text a writer produced.
@@ -28,14 +28,19 @@ from medbill.billing.claim import (
     Subscriber,
 )
 from medbill.x12.models import (
+    Acknowledgment,
+    Benefit,
     ClaimPayment,
     ClaimStatus,
     EligibilityInquiry,
     EligibilityMember,
+    EligibilityResponse,
     ProviderAdjustment,
     Remittance,
     ServicePayment,
     ServiceStatus,
+    Status,
+    StatusReport,
     StatusRequest,
 )
 from medbill.x12.tokens import Delimiters
@@ -50,6 +55,10 @@ GUIDES: dict[str, str] = {
     "835": "005010X221A1",
     "270": "005010X279A1",
     "276": "005010X212",
+    "271": "005010X279A1",
+    "277": "005010X212",
+    "277CA": "005010X214",
+    "999": "005010X231A1",
 }
 
 _DTP_ORDER: dict[str, tuple[str, ...]] = {
@@ -898,3 +907,375 @@ def _service_status(out: _Out, line: ServiceStatus) -> None:
         out.seg("REF", "FJ", line.line_control_number)
     if line.service_date_from is not None or line.service_date_to is not None:
         _period(out, "472", line.service_date_from, line.service_date_to)
+
+
+# --- 271 ---------------------------------------------------------------------------------------------------
+
+_RELATED_ROLE: dict[str, str] = {"L": "P3", "R": "PR"}
+"""NM101 of a 2120 entity by EB01 (the model's Party holds no NM101): L primary care provider → P3, R other or
+additional payer → PR; any other benefit → 1P (provider)."""
+
+
+def write_271(
+    responses: Iterable[EligibilityResponse],
+    *,
+    sender: str,
+    receiver: str,
+    control_number: int,
+    created: datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    usage: Literal["P", "T"] = "P",
+    newline: bool = False,
+    sender_qualifier: str = "ZZ",
+    receiver_qualifier: str = "ZZ",
+) -> str:
+    """One interchange, one functional group (HB), one 271 transaction set per response.
+
+    Each response is one 2000A (payer, with the response's AAA rejections in 2100A) / 2000B (provider); its
+    members are 2000C subscribers, and a dependent member is a 2000D under the subscriber before it. Each benefit
+    is a 2110C/2110D EB loop; its related entities sit between LS*2120 and LE*2120.
+    The model holds neither TRN01/TRN03 of a trace nor AAA01, so traces are written as TRN*2 (referenced
+    transaction trace) with the sender as originator ("9" and ``sender``) and AAA01 is "N".
+    """
+    env = Envelope(sender, receiver, control_number, created, usage, sender_qualifier, receiver_qualifier)
+    out = _Out(delimiters, newline)
+    guide = GUIDES["271"]
+    _open(out, env, "HB", guide)
+    originator = "9" + "".join(ch for ch in sender if ch.isalnum()).upper()[:9].ljust(9, "0")
+    sets = 0
+    for number, response in enumerate(responses, start=1):
+        sets += 1
+        start = out.set_count
+        out.seg("ST", "271", f"{number:04d}", guide)
+        out.seg("BHT", "0022", "11", str(control_number), created.strftime("%Y%m%d"), created.strftime("%H%M"))
+        _response(out, response, originator)
+        out.seg("SE", str(out.set_count - start + 1), f"{number:04d}")
+    out.seg("GE", str(sets), str(control_number))
+    out.seg("IEA", "1", f"{control_number:09d}")
+    return out.text()
+
+
+def _aaa(out: _Out, rejections: Iterable[tuple[str, str]]) -> None:
+    for reason, action in rejections:
+        out.seg("AAA", "N", "", reason, action)
+
+
+def _response(out: _Out, response: EligibilityResponse, originator: str) -> None:
+    members = list(response.members)
+    out.seg("HL", "1", "", "20", "1")
+    payer = response.payer or Party()
+    _nm1(out, "PR", payer, "PI")
+    _per(out, payer.contact)
+    _aaa(out, response.rejections)
+    out.seg("HL", "2", "1", "21", "1" if members else "0")
+    provider = response.provider or Party()
+    _nm1(out, "1P", provider, "XX")
+    if provider.tax_id:
+        out.seg("REF", "EI", provider.tax_id)
+    _refs(out, provider.secondary_ids)
+    _address(out, provider.address)
+    if provider.taxonomy:
+        out.seg("PRV", "PE", "PXC", provider.taxonomy)
+    hl = 2
+    subscriber_hl = 0
+    for index, member in enumerate(members):
+        hl += 1
+        if member.level == "dependent":
+            if not subscriber_hl:
+                raise ValueError("a 271 dependent member must follow its subscriber member")
+            out.seg("HL", str(hl), str(subscriber_hl), "23", "0")
+        else:
+            subscriber_hl = hl
+            more = index + 1 < len(members) and members[index + 1].level == "dependent"
+            out.seg("HL", str(hl), "2", "22", "1" if more else "0")
+        _response_member(out, member, originator)
+
+
+def _response_member(out: _Out, member: EligibilityMember, originator: str) -> None:
+    """2000C/D TRN, then 2100C/D NM1, REF, N3, N4, AAA, PRV, DMG, INS, DTP, then the 2110C/D benefits.
+
+    EQ (``service_types``) belongs to the 270 only and is not written.
+    """
+    dependent = member.level == "dependent"
+    for trace in member.trace_numbers:
+        out.seg("TRN", "2", trace, originator)
+    party = member.party
+    _nm1(out, "03" if dependent else "IL", party, "MI")
+    if party.tax_id:
+        out.seg("REF", "EI", party.tax_id)
+    _refs(out, party.secondary_ids)
+    _address(out, party.address)
+    _aaa(out, member.rejections)
+    if party.taxonomy:
+        out.seg("PRV", "PE", "PXC", party.taxonomy)
+    if member.birth_date is not None:
+        out.seg("DMG", "D8", ccyymmdd(member.birth_date), member.sex)
+    elif member.sex:
+        out.seg("DMG", "", "", member.sex)
+    if member.relationship:
+        out.seg("INS", "N" if dependent else "Y", member.relationship)
+    for qualifier in _ordered(member.dates, _ELIGIBILITY_DTP_ORDER):
+        start, end = member.dates[qualifier]
+        _period(out, qualifier, start, end)
+    for benefit in member.benefits:
+        _benefit(out, benefit)
+
+
+def _benefit(out: _Out, benefit: Benefit) -> None:
+    rep = out.d.repetition
+    types = list(benefit.service_types)
+    if len(types) > 1 and not rep:
+        raise ValueError("an EB with several service types needs a repetition separator")
+    out.seg(
+        "EB",
+        benefit.eligibility_code,
+        benefit.coverage_level,
+        (rep or "").join(types),
+        benefit.insurance_type,
+        benefit.plan,
+        benefit.time_period,
+        amount(benefit.amount),
+        amount(benefit.percent),
+        benefit.quantity_qualifier,
+        amount(benefit.quantity),
+        benefit.authorization_required,
+        benefit.in_network,
+        benefit.procedure,
+    )
+    for qualifier in sorted(benefit.dates):
+        start, end = benefit.dates[qualifier]
+        _period(out, qualifier, start, end)
+    for message in benefit.messages:
+        out.seg("MSG", message)
+    if benefit.related:
+        out.seg("LS", "2120")
+        role = _RELATED_ROLE.get(benefit.eligibility_code, "1P")
+        for party in benefit.related:
+            _nm1(out, role, party)
+            _address(out, party.address)
+            _per(out, party.contact)
+            if party.taxonomy:
+                out.seg("PRV", "PE", "PXC", party.taxonomy)
+        out.seg("LE", "2120")
+
+
+# --- 277 / 277CA -------------------------------------------------------------------------------------------
+
+_REPORT_REF_ORDER: dict[str, tuple[str, ...]] = {
+    "277": ("1K", "BLT", "EJ", "XZ", "VV", "D9"),
+    "277CA": ("1K", "D9", "BLT"),
+}
+
+
+def write_277(
+    reports: Iterable[StatusReport],
+    *,
+    sender: str,
+    receiver: str,
+    control_number: int,
+    created: datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    usage: Literal["P", "T"] = "P",
+    newline: bool = False,
+    sender_qualifier: str = "ZZ",
+    receiver_qualifier: str = "ZZ",
+) -> str:
+    """One interchange, one functional group (HN), one transaction set per report: a 277 (005010X212) or a
+    277CA (005010X214) as the report's ``kind`` says (all reports of one call must be of one kind, since the
+    group's GS08 names one guide).
+
+    Each report is one 2000A (payer) with every receiver a 2000B; the report's receiver statuses go into the
+    first receiver's 2200B, and the providers (2000C, in order, as ``write_276`` plans them) sit under the last
+    receiver. Claims are grouped by subscriber (2000D) and, in a 277, by patient (2000E); in a 277CA the 2000D
+    is the patient (the claim's ``subscriber``) and a claim with a ``patient`` is refused.
+    The model holds no trace number for a 2200B, so its TRN02 is the interchange control number; nor does it hold
+    the 277CA 2200A (TRN, DTP*050, DTP*009) or 2200C loops, which are not written.
+    """
+    items = list(reports)
+    kinds = {r.kind for r in items} or {"277"}
+    if len(kinds) > 1 or not kinds <= {"277", "277CA"}:
+        raise ValueError(f"write_277 writes one kind of report per group (277 or 277CA), not {sorted(kinds)}")
+    kind = kinds.pop()
+    env = Envelope(sender, receiver, control_number, created, usage, sender_qualifier, receiver_qualifier)
+    out = _Out(delimiters, newline)
+    guide = GUIDES[kind]
+    _open(out, env, "HN", guide)
+    sets = 0
+    for number, report in enumerate(items, start=1):
+        sets += 1
+        start = out.set_count
+        out.seg("ST", "277", f"{number:04d}", guide)
+        purpose = ("0085", "TH") if kind == "277CA" else ("0010", "DG")
+        date_, time_ = created.strftime("%Y%m%d"), created.strftime("%H%M")
+        out.seg("BHT", purpose[0], "08", str(control_number), date_, time_, purpose[1])
+        _status_report(out, report, kind, str(control_number))
+        out.seg("SE", str(out.set_count - start + 1), f"{number:04d}")
+    out.seg("GE", str(sets), str(control_number))
+    out.seg("IEA", "1", f"{control_number:09d}")
+    return out.text()
+
+
+def _status_report(out: _Out, report: StatusReport, kind: str, receiver_trace: str) -> None:
+    ca = kind == "277CA"
+    out.seg("HL", "1", "", "20", "1")
+    payer = report.payer or Party()
+    _nm1(out, "PR", payer, "PI")
+    if not ca:
+        _per(out, payer.contact)
+    receivers = list(report.receivers) or [Party()]
+    groups = _group(report.claims, lambda c: c.provider)
+    plan: list[tuple[Party | None, list[ClaimStatus]]] = []
+    for listed in report.providers:
+        if groups and groups[0][0] == listed:
+            plan.append(groups.pop(0))
+        else:
+            plan.append((listed, []))
+    plan.extend(groups)
+    hl = 1
+    receiver_hl = 0
+    for index, party in enumerate(receivers):
+        hl += 1
+        receiver_hl = hl
+        last = index == len(receivers) - 1
+        out.seg("HL", str(hl), "1", "21", "1" if last and plan else "0")
+        _nm1(out, "41", party, "46")
+        if index == 0 and report.receiver_statuses:
+            out.seg("TRN", "2", receiver_trace)
+            for status in report.receiver_statuses:
+                _stc(out, status)
+    for provider, claims in plan:
+        hl += 1
+        provider_hl = hl
+        out.seg("HL", str(hl), str(receiver_hl), "19", "1" if claims else "0")
+        _nm1(out, "85" if ca else "1P", provider or Party(), "XX")
+        for subscriber, by_subscriber in _group(claims, lambda c: c.subscriber):
+            hl += 1
+            subscriber_hl = hl
+            own = [c for c in by_subscriber if c.patient is None]
+            dependents = _group([c for c in by_subscriber if c.patient is not None], lambda c: c.patient)
+            if ca:
+                if dependents:
+                    raise ValueError("a 277CA claim has no dependent level: put the patient in ``subscriber``")
+                out.seg("HL", str(hl), str(provider_hl), "PT")
+                _nm1(out, "QC", subscriber or Party("1"), "MI")
+            else:
+                out.seg("HL", str(hl), str(provider_hl), "22", "1" if dependents else "0")
+                _nm1(out, "IL", subscriber or Party("1"), "MI")
+            for claim in own:
+                _reported_claim(out, claim, kind)
+            for patient, patient_claims in dependents:
+                hl += 1
+                out.seg("HL", str(hl), str(subscriber_hl), "23")
+                _nm1(out, "QC", patient or Party("1"))
+                for claim in patient_claims:
+                    _reported_claim(out, claim, kind)
+
+
+def _stc(out: _Out, status: Status) -> None:
+    others = [out.comp(*o) for o in status.others[:2]]
+    others += [""] * (2 - len(others))
+    out.seg(
+        "STC",
+        out.comp(status.category, status.code, status.entity),
+        ccyymmdd(status.effective_date),
+        status.action,
+        amount(status.charge),
+        amount(status.paid),
+        "",
+        "",
+        "",
+        "",
+        *others,
+        status.message,
+    )
+
+
+def _reported_claim(out: _Out, claim: ClaimStatus, kind: str) -> None:
+    """2200D/E: TRN, STC, REF, DTP*472, then the 2220D/E service lines.
+
+    The 277 has no AMT: the claim's charge travels as STC04 of its first status only.
+    """
+    out.seg("TRN", "2", claim.trace_number)
+    for status in claim.statuses:
+        _stc(out, status)
+    refs = list(claim.references)
+    pcn = claim.patient_control_number
+    if kind == "277CA" and pcn == claim.trace_number:
+        pcn = ""  # a 277CA carries the patient control number as TRN02
+    for qualifier, value in (("1K", claim.payer_claim_control_number), ("EJ", pcn)):
+        if value and all(q != qualifier for q, _ in refs):
+            refs.append((qualifier, value))
+    order = _REPORT_REF_ORDER[kind]
+    rank = {q: i for i, q in enumerate(order)}
+    for qualifier, value in sorted(refs, key=lambda r: rank.get(r[0], len(rank))):
+        out.seg("REF", qualifier, value)
+    if claim.service_date_from is not None or claim.service_date_to is not None:
+        _period(out, "472", claim.service_date_from, claim.service_date_to)
+    for line in claim.lines:
+        _reported_service(out, line)
+
+
+def _reported_service(out: _Out, line: ServiceStatus) -> None:
+    procedure = _procedure(out, line.procedure_qualifier, line.procedure_code, line.modifiers)
+    out.seg(
+        "SVC",
+        procedure,
+        amount(line.charge),
+        amount(line.paid),
+        line.revenue_code,
+        "",
+        "",
+        amount(line.units),
+    )
+    for status in line.statuses:
+        _stc(out, status)
+    if line.line_control_number:
+        out.seg("REF", "FJ", line.line_control_number)
+    if line.service_date_from is not None or line.service_date_to is not None:
+        _period(out, "472", line.service_date_from, line.service_date_to)
+
+
+# --- 999 ---------------------------------------------------------------------------------------------------
+
+
+def write_999(
+    acks: Iterable[Acknowledgment],
+    *,
+    sender: str,
+    receiver: str,
+    control_number: int,
+    created: datetime,
+    delimiters: Delimiters = DEFAULT_DELIMITERS,
+    usage: Literal["P", "T"] = "P",
+    newline: bool = False,
+    sender_qualifier: str = "ZZ",
+    receiver_qualifier: str = "ZZ",
+) -> str:
+    """One interchange, one functional group (FA), one 999 transaction set per acknowledgment.
+
+    Each IK4 is its own 2110 loop under its IK3 (2100); CTX segments are not held by the model.
+    """
+    env = Envelope(sender, receiver, control_number, created, usage, sender_qualifier, receiver_qualifier)
+    out = _Out(delimiters, newline)
+    guide = GUIDES["999"]
+    _open(out, env, "FA", guide)
+    sets = 0
+    for number, ack in enumerate(acks, start=1):
+        sets += 1
+        start = out.set_count
+        out.seg("ST", "999", f"{number:04d}", guide)
+        out.seg("AK1", ack.functional_id, ack.group_control_number, ack.version)
+        for response in ack.sets:
+            out.seg("AK2", response.set_id, response.control_number, response.version)
+            for error in response.errors:
+                position = "" if error.position is None else str(error.position)
+                out.seg("IK3", error.segment_id, position, error.loop, error.code)
+                for element in error.elements:
+                    out.seg("IK4", element.position, element.reference, element.code, element.bad_value)
+            out.seg("IK5", response.status, *response.codes[:5])
+        counts = (ack.included, ack.received, ack.accepted)
+        out.seg("AK9", ack.status, *("" if c is None else str(c) for c in counts), *ack.codes[:5])
+        out.seg("SE", str(out.set_count - start + 1), f"{number:04d}")
+    out.seg("GE", str(sets), str(control_number))
+    out.seg("IEA", "1", f"{control_number:09d}")
+    return out.text()
