@@ -891,7 +891,8 @@ def _claim_status(out: _Out, claim: ClaimStatus) -> None:
         _service_status(out, line)
 
 
-def _service_status(out: _Out, line: ServiceStatus) -> None:
+def _service_status(out: _Out, line: ServiceStatus, *, with_statuses: bool = False) -> None:
+    """2210 (276) or 2220 (277): SVC, its STC statuses (277 only), REF*FJ and DTP*472."""
     procedure = _procedure(out, line.procedure_qualifier, line.procedure_code, line.modifiers)
     out.seg(
         "SVC",
@@ -903,6 +904,9 @@ def _service_status(out: _Out, line: ServiceStatus) -> None:
         "",
         amount(line.units),
     )
+    if with_statuses:
+        for status in line.statuses:
+            _stc(out, status)
     if line.line_control_number:
         out.seg("REF", "FJ", line.line_control_number)
     if line.service_date_from is not None or line.service_date_to is not None:
@@ -1212,27 +1216,7 @@ def _reported_claim(out: _Out, claim: ClaimStatus, kind: str) -> None:
     if claim.service_date_from is not None or claim.service_date_to is not None:
         _period(out, "472", claim.service_date_from, claim.service_date_to)
     for line in claim.lines:
-        _reported_service(out, line)
-
-
-def _reported_service(out: _Out, line: ServiceStatus) -> None:
-    procedure = _procedure(out, line.procedure_qualifier, line.procedure_code, line.modifiers)
-    out.seg(
-        "SVC",
-        procedure,
-        amount(line.charge),
-        amount(line.paid),
-        line.revenue_code,
-        "",
-        "",
-        amount(line.units),
-    )
-    for status in line.statuses:
-        _stc(out, status)
-    if line.line_control_number:
-        out.seg("REF", "FJ", line.line_control_number)
-    if line.service_date_from is not None or line.service_date_to is not None:
-        _period(out, "472", line.service_date_from, line.service_date_to)
+        _service_status(out, line, with_statuses=True)
 
 
 # --- 999 ---------------------------------------------------------------------------------------------------
