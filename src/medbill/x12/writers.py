@@ -8,7 +8,7 @@ Amounts are rendered the way X12 expects: no exponent, no trailing zeros ("100",
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -746,24 +746,30 @@ def _inquiry(out: _Out, inquiry: EligibilityInquiry, originator: str) -> None:
     provider = inquiry.provider or Party()
     _nm1(out, "1P", provider, "XX")
     _inquiry_party(out, provider, "PE")
-    members = list(inquiry.members)
+    for member in _member_levels(out, list(inquiry.members), "270"):
+        _eligibility_member(out, member, originator)
+
+
+def _member_levels(out: _Out, members: list[EligibilityMember], transaction: str) -> Iterator[EligibilityMember]:
+    """Write each member's HL (22 subscriber under the provider's HL 2, 23 dependent under the subscriber before
+    it) and hand the member back for its loops."""
     hl = 2
     subscriber_hl = 0
     for index, member in enumerate(members):
         hl += 1
         if member.level == "dependent":
             if not subscriber_hl:
-                raise ValueError("a 270 dependent member must follow its subscriber member")
+                raise ValueError(f"a {transaction} dependent member must follow its subscriber member")
             out.seg("HL", str(hl), str(subscriber_hl), "23", "0")
         else:
             subscriber_hl = hl
             more = index + 1 < len(members) and members[index + 1].level == "dependent"
             out.seg("HL", str(hl), "2", "22", "1" if more else "0")
-        _eligibility_member(out, member, originator)
+        yield member
 
 
 def _inquiry_party(out: _Out, party: Party, prv: str) -> None:
-    """The 270 order after NM1: REF (EI first), N3, N4, PRV."""
+    """The 270/271 order after NM1: REF (EI first), N3, N4, PRV."""
     if party.tax_id:
         out.seg("REF", "EI", party.tax_id)
     _refs(out, party.secondary_ids)
@@ -974,24 +980,8 @@ def _response(out: _Out, response: EligibilityResponse, originator: str) -> None
     out.seg("HL", "2", "1", "21", "1" if members else "0")
     provider = response.provider or Party()
     _nm1(out, "1P", provider, "XX")
-    if provider.tax_id:
-        out.seg("REF", "EI", provider.tax_id)
-    _refs(out, provider.secondary_ids)
-    _address(out, provider.address)
-    if provider.taxonomy:
-        out.seg("PRV", "PE", "PXC", provider.taxonomy)
-    hl = 2
-    subscriber_hl = 0
-    for index, member in enumerate(members):
-        hl += 1
-        if member.level == "dependent":
-            if not subscriber_hl:
-                raise ValueError("a 271 dependent member must follow its subscriber member")
-            out.seg("HL", str(hl), str(subscriber_hl), "23", "0")
-        else:
-            subscriber_hl = hl
-            more = index + 1 < len(members) and members[index + 1].level == "dependent"
-            out.seg("HL", str(hl), "2", "22", "1" if more else "0")
+    _inquiry_party(out, provider, "PE")
+    for member in _member_levels(out, members, "271"):
         _response_member(out, member, originator)
 
 
