@@ -10,11 +10,15 @@ the same verdict over every schema, the samples and mutated segments.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from medbill.x12.values import real_date, real_time  # the same date and time tests as the general checker
+from medbill.x12.values import (  # the same date and time tests as the general checker
+    DECIMAL,
+    INTEGER,
+    real_date,
+    real_time,
+)
 
 if TYPE_CHECKING:
     from medbill.x12.schema import ElementDef, SegmentDef
@@ -22,9 +26,6 @@ if TYPE_CHECKING:
 ExternalOk = Callable[[str, str], bool]
 FastCheck = Callable[[tuple[str, ...], str, ExternalOk], bool]
 """(elements, component separator, the walker's external-list test) → certainly clean."""
-
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-_INTEGER = re.compile(r"-?\d+")
 
 
 def _value_test(ed: ElementDef, var: str, consts: dict[str, object]) -> str | None:
@@ -131,8 +132,8 @@ def compile_check(segdef: SegmentDef) -> FastCheck | None:
         **consts,
         "real_date": real_date,
         "real_time": real_time,
-        "DECIMAL": _DECIMAL,
-        "INTEGER": _INTEGER,
+        "DECIMAL": DECIMAL,
+        "INTEGER": INTEGER,
     }
     exec(compile(source, f"<fastcheck {segdef.id}>", "exec"), namespace)
     check = namespace["check"]

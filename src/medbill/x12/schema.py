@@ -47,41 +47,6 @@ class ElementDef:
     components: tuple[ElementDef, ...] = ()
 
 
-class ElementPlan(NamedTuple):
-    """An element reduced to the checks a valid value passes quickly; anything else takes the full check."""
-
-    required: bool
-    unused: bool
-    simple: bool
-    """Plain text or code (AN, ID) with no repeats, components, external list or pattern."""
-    numeric: re.Pattern[str] | None
-    """Decimal or integer pattern for R / N0 / N2 elements (simple only)."""
-    dated: bool
-    """DT element (simple only)."""
-    min_len: int
-    max_len: int
-    codes: frozenset[str] | None
-    components: tuple[ElementPlan, ...] = ()
-    """For a composite whose components are all simple: their plans (then ``simple`` is True)."""
-
-
-_DECIMAL_FORM = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-_INTEGER_FORM = re.compile(r"-?\d+")
-
-
-def _plan(ed: ElementDef) -> ElementPlan:
-    if ed.components:
-        parts = tuple(_plan(c) for c in ed.components)
-        fast = ed.repeat == 1 and all(p.simple or p.unused for p in parts)
-        return ElementPlan(ed.usage == "R", ed.usage == "N", fast, None, False, 0, 0, None, parts if fast else ())
-    plain = not ed.components and ed.repeat == 1 and ed.external is None and ed.pattern is None
-    numeric = {"R": _DECIMAL_FORM, "N0": _INTEGER_FORM, "N2": _INTEGER_FORM}.get(ed.type)
-    simple = plain and (ed.type in ("AN", "ID", "DT") or (numeric is not None and ed.min_len <= 1))
-    return ElementPlan(
-        ed.usage == "R", ed.usage == "N", simple, numeric, ed.type == "DT", ed.min_len, ed.max_len, ed.codes
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class SyntaxRule:
     """X12 segment syntax note: P (paired), R (at least one), E (only one), C (if first then all), L (if first
@@ -102,8 +67,6 @@ class SegmentDef:
     syntax: tuple[SyntaxRule, ...]
     qualifier: tuple[int, int, frozenset[str]] | None
     """(element index 0-based, component index 0-based or -1, codes) that identifies this segment."""
-    plan: tuple[ElementPlan, ...] = ()
-    """Per element, what the walker's fast path needs (see ``ElementPlan``)."""
 
     def matches(self, elements: tuple[str, ...], component: str) -> bool:
         if self.qualifier is None:
@@ -227,7 +190,6 @@ def _segment(raw: dict[str, Any], dictionary: dict[str, list[Any]]) -> SegmentDe
         elements=elements,
         syntax=tuple(_syntax(s) for s in raw.get("syntax", ())),
         qualifier=_qualifier(elements),
-        plan=tuple(_plan(e) for e in elements),
     )
 
 

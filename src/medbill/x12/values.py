@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 
 
@@ -26,4 +27,9 @@ def real_time(text: str) -> bool:
     return int(text[:2]) < 24 and int(text[2:4]) < 60 and (len(text) == 4 or int(text[4:6]) < 60)
 
 
-__all__ = ["real_date", "real_time"]
+DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
+"""An X12 R (decimal) value."""
+INTEGER = re.compile(r"-?\d+")
+"""An X12 N0/N2 (implied-decimal integer) value."""
+
+__all__ = ["DECIMAL", "INTEGER", "real_date", "real_time"]

@@ -12,48 +12,18 @@ the ``SegmentHook`` protocol.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from medbill.issues import Severity
 from medbill.x12.fastcheck import FastCheck
 from medbill.x12.findings import Finding
-from medbill.x12.schema import ElementDef, ElementPlan, LoopDef, Schema, SegmentDef, code_list
+from medbill.x12.schema import ElementDef, LoopDef, Schema, SegmentDef, code_list
 from medbill.x12.tokens import Segment
-from medbill.x12.values import real_date, real_time
-
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
-_INTEGER = re.compile(r"-?\d+")
+from medbill.x12.values import DECIMAL, INTEGER, real_date, real_time
 
 ExternalCheck = Callable[[str, str], bool | None]
 """(list name, value) → valid? (None when the list is unknown to the caller)."""
-
-
-def _passes(plan: ElementPlan, value: str) -> bool:
-    """True when a present simple value certainly has no finding (False: run the full check)."""
-    numeric = plan.numeric
-    if numeric is None:
-        return (
-            plan.min_len <= len(value) <= plan.max_len
-            and value.isprintable()
-            and (plan.codes is None or value in plan.codes)
-            and (not plan.dated or real_date(value))
-        )
-    return len(value) <= plan.max_len and numeric.fullmatch(value) is not None
-
-
-def _composite_passes(plans: tuple[ElementPlan, ...], parts: list[str]) -> bool:
-    if len(parts) > len(plans):
-        return False
-    for k, plan in enumerate(plans):
-        part = parts[k] if k < len(parts) else ""
-        if part:
-            if plan.unused or not _passes(plan, part):
-                return False
-        elif plan.required:
-            return False
-    return True
 
 
 class CleanSegments:
@@ -387,25 +357,17 @@ class TransactionWalker:
 
     # -- elements --------------------------------------------------------------------------------------
     def _check_elements(self, segdef: SegmentDef, seg: Segment) -> None:
+        """The general element check: runs when the compiled fast check (``x12.fastcheck``) could not say clean."""
         values = seg.elements
-        plans = segdef.plan
+        defs = segdef.elements
         count = len(values)
-        if count > len(plans) and any(values[len(plans) :]):
+        if count > len(defs) and any(values[len(defs) :]):
             self._too_many(segdef, seg)
-        component = self.component
-        for k, plan in enumerate(plans):
+        for k, ed in enumerate(defs):
             value = values[k] if k < count else ""
             if value:
-                if plan.simple and not plan.unused:
-                    # The fast path: a value that passes these needs no other check.
-                    if not plan.components:
-                        if _passes(plan, value):
-                            continue
-                    elif _composite_passes(plan.components, value.split(component)):
-                        continue
-                self._check_present(seg, segdef.elements[k], value)
-            elif plan.required:
-                ed = segdef.elements[k]
+                self._check_present(seg, ed, value)
+            elif ed.usage == "R":
                 self.element_finding(seg, ed, "X12-ELEMENT-MISSING", "1", f"{ed.ref} ({ed.name}) is required")
         if segdef.syntax:
             self._check_syntax(segdef, seg)
@@ -491,7 +453,7 @@ class TransactionWalker:
     ) -> None:
         kind = ed.type
         if kind in ("R", "N0", "N2"):
-            ok = (_DECIMAL if kind == "R" else _INTEGER).fullmatch(value) is not None
+            ok = (DECIMAL if kind == "R" else INTEGER).fullmatch(value) is not None
             length = len(value) - value.count("-") - value.count(".")
         else:
             ok = value.isprintable()
