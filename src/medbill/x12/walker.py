@@ -172,7 +172,7 @@ class TransactionWalker:
     def feed(self, seg: Segment) -> None:
         self.current = seg
         # The common case, inlined: the segment continues the innermost open loop (same result as _place, which
-        # also looks there first).
+        # also looks there first; the qualifier test is SegmentDef.matches, unrolled for speed).
         stack = self._stack
         top = stack[-1]
         candidates = top.loop.candidates.get(seg.id)
@@ -232,19 +232,11 @@ class TransactionWalker:
             candidates = frame.loop.candidates.get(sid)
             if candidates is not None:
                 pos = frame.pos
-                for k, segdef, q_index, q_comp, q_codes, opens_loop, fast in candidates:
+                for k, segdef, _q_index, _q_comp, _q_codes, opens_loop, fast in candidates:
                     if k < pos or (k == 0 and depth > 0):
                         continue  # behind us, or this loop's own opener (a new instance: the parent decides)
-                    if by_qualifier and q_index >= 0:
-                        if q_index >= len(elements):
-                            continue
-                        value = elements[q_index]
-                        if q_comp >= 0 and component in value:
-                            value = value.split(component)[q_comp]
-                        elif q_comp > 0:
-                            value = ""
-                        if value not in q_codes:
-                            continue
+                    if by_qualifier and not segdef.matches(elements, component):
+                        continue
                     if depth != top:
                         self._close_to(depth, seg)
                     self._advance(frame, k, seg)
