@@ -61,7 +61,7 @@ def validate(
             envelope = validate_envelopes(_read(path), name=str(path))
             report = ValidationReport(envelope.name, envelope.accepted, envelope.findings, envelope.counts)
         else:  # read in chunks: a large file is never held in memory whole
-            report = validate_x12(path, name=str(path), checks=checks, workers=workers)
+            report = validate_x12(path, name=str(path), checks=checks, external=external, hooks=hooks, workers=workers)
         written: list[str] = []
         if ack is not None:
             acks = acknowledge(

@@ -25,7 +25,8 @@ from medbill.x12.findings import Finding
 from medbill.x12.tokens import CHUNK, Delimiters, _chunks, _Cursor, _skip_prefix, read_delimiters
 
 if TYPE_CHECKING:
-    from medbill.x12.validator import Checks, ValidationReport
+    from medbill.x12.validator import Checks, HookFactory, ValidationReport
+    from medbill.x12.walker import ExternalCheck
 
 MIN_BYTES = 1 << 20
 """Below this a single pass is quicker than starting a worker."""
@@ -168,7 +169,17 @@ def _ascii(path: Path) -> bool:
         return all(chunk.isascii() for chunk in iter(lambda: handle.read(CHUNK), b""))
 
 
-def validate_parallel(path: Path, *, name: str, workers: int, checks: Checks) -> ValidationReport | None:
+def validate_parallel(
+    path: Path,
+    *,
+    name: str,
+    workers: int,
+    checks: Checks,
+    external: ExternalCheck | None = None,
+    hooks: HookFactory | None = None,
+) -> ValidationReport | None:
+    """The report, or None when the file is not worth or not safe to cut. ``external``/``hooks``: ``checks``
+    already built for this process (built here when not given)."""
     from medbill.x12.validator import ValidationReport, X12Validator, iter_findings
 
     size = path.stat().st_size
@@ -197,7 +208,8 @@ def validate_parallel(path: Path, *, name: str, workers: int, checks: Checks) ->
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
         futures = [pool.submit(_range_findings, *job) for job in jobs]
-        external, hooks = checks.build()
+        if external is None and hooks is None:
+            external, hooks = checks.build()
         parent = X12Validator(external=external, hooks=hooks, sets_before=points[0])
         try:
             own = list(iter_findings(parent, path, name=name))

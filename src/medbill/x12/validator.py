@@ -247,15 +247,18 @@ def validate_x12(
     """A verdict for any input: envelope and implementation-guide findings; never raises on bad data. Given a
     ``Path``, the file is read in chunks, so memory does not grow with the file.
 
-    ``workers`` > 1 validates a large file's transaction sets in that many processes (see ``x12.parallel``);
-    the checks then come from ``checks`` (rebuilt in each process) rather than ``external``/``hooks``."""
+    ``workers`` > 1 validates a large file's transaction sets in that many processes (see ``x12.parallel``); each
+    worker rebuilds its checks from ``checks``. ``external``/``hooks``, when given with ``checks``, are those same
+    checks already built (a caller validating many files builds them once); this process uses them."""
     if workers > 1 and isinstance(data, Path) and (checks is not None or (external is None and hooks is None)):
         from medbill.x12.parallel import validate_parallel
 
-        parallel = validate_parallel(data, name=name, workers=workers, checks=checks or Checks())
+        parallel = validate_parallel(
+            data, name=name, workers=workers, checks=checks or Checks(), external=external, hooks=hooks
+        )
         if parallel is not None:
             return parallel  # None: a file too small, not ASCII, or with mixed delimiters goes the single way
-    if checks is not None:
+    if checks is not None and external is None and hooks is None:
         external, hooks = checks.build()
     validator = X12Validator(external=external, hooks=hooks if hooks is not None else rules_for(None))
     try:
