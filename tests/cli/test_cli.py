@@ -291,7 +291,10 @@ def test_demo(tmp_path: Path) -> None:
     assert "E11.22" in result.stdout
     assert "Traceback" not in result.output
     text = " ".join(result.stdout.split())
-    assert "120 patients, 40 encounters, 40 claims; 40 submitted in this run" in text
+    assert "120 patients, 40 encounters, 40 claims; 34 submitted in this run" in text
+    # The scrubber holds six drafts: Medicaid drug lines without an NDC, a preventive visit Medicare never pays.
+    assert "34 clean and ready, 6 held with error-level findings" in text
+    assert "PY201 medicaid-ndc-missing: 4" in text and "NC013 mue-zero-units: 2" in text
     assert "0 rejected" in text
     batches = sorted((out / "837").iterdir())
     assert batches and (out / "medbill.db").is_file()
@@ -301,7 +304,9 @@ def test_demo(tmp_path: Path) -> None:
         assert report.accepted and not report.findings, report.findings
     again = run("demo", "--out", str(out), "--encounters", "40")  # idempotent: nothing new, same files
     assert again.exit_code == 0, again.output
-    assert "40 encounters, 40 claims; 0 submitted in this run" in " ".join(again.stdout.split())
+    again_text = " ".join(again.stdout.split())
+    assert "40 encounters, 40 claims; 0 submitted in this run" in again_text
+    assert "scrubber (6 draft claims, payer profiles by filing indicator): 0 clean and ready, 6 held" in again_text
     assert {p.name: p.read_bytes() for p in sorted((out / "837").iterdir())} == first
 
 

@@ -144,6 +144,13 @@ class RvuRow:
     mp: Decimal
     pctc_indicator: str
     global_days: str
+    multiple_procedure: str = ""
+    """PFS payment-policy indicators (RVU file columns MULT PROC, BILAT SURG, ASST SURG, CO SURG, TEAM SURG):
+    the scrubber's modifier edits read them (e.g. bilateral 50 needs BILAT SURG 1)."""
+    bilateral: str = ""
+    assistant: str = ""
+    co_surgeon: str = ""
+    team: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +257,11 @@ def _load_rvus() -> tuple[list[Release], dict[tuple[str, str, str], RvuRow]]:
             mp=_dec(rec[col["mp_rvu"]]),
             pctc_indicator=rec[col["pctc_ind"]].strip(),
             global_days=rec[col["glob_days"]].strip(),
+            multiple_procedure=rec[col["mult_proc"]].strip(),
+            bilateral=rec[col["bilat_surg"]].strip(),
+            assistant=rec[col["asst_surg"]].strip(),
+            co_surgeon=rec[col["co_surg"]].strip(),
+            team=rec[col["team_surg"]].strip(),
         )
     return sorted(releases.values(), key=lambda r: r.effective), rows
 

@@ -10,13 +10,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from medbill.cli.common import console, failures, open_library
-from medbill.codes.editions import CodeSystem
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from medbill.codes.library import CodeLibrary
-    from medbill.store.tables import ClaimRow
+    from medbill.services.scrub import ClaimScrub
     from medbill.x12.validator import ValidationReport
 
 SHOW = ("E11.22", "S72.001A", "O80", "I10")
@@ -103,8 +102,9 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
     """The revenue-cycle part of the demo: everything lands in ``out``."""
     from rich.markup import escape
 
-    from medbill.coding.validation import Validator
-    from medbill.services.demo import run_demo
+    from medbill.scrub import load_profile
+    from medbill.services.demo import AS_OF, run_demo
+    from medbill.services.scrub import scrub_context
     from medbill.store.database import open_database
     from medbill.x12.rules import CodeSets, rules_for
     from medbill.x12.validator import validate_x12
@@ -112,17 +112,7 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / "medbill.db"
     codes = CodeSets(library)
-    validator = Validator(library)
-
-    def check(claim: ClaimRow) -> list[str]:
-        """Until the scrubber: every diagnosis valid and billable, every code valid, on the dates of service."""
-        problems = []
-        for line in claim.lines:
-            charge = line.charge
-            system = CodeSystem.HCPCS if charge.code[:1].isalpha() else CodeSystem.CPT
-            if not validator.validate(charge.code, charge.date_from, system).valid:
-                problems.append(f"line {line.line}: {charge.code}")
-        return problems
+    scrub = scrub_context(library, load_profile("commercial"), today=AS_OF)
 
     def validate(text: str) -> ValidationReport:
         return validate_x12(text, name="batch", external=codes.external(date.today()), hooks=rules_for(codes))
@@ -130,7 +120,7 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
     database = open_database(db_path)
     try:
         with database.transaction() as session:
-            summary = run_demo(session, out_dir=out, encounters_count=count, check=check, validate=validate)
+            summary = run_demo(session, out_dir=out, encounters_count=count, scrub=scrub, validate=validate)
     finally:
         database.close()
     con.print("[bold]billing[/] (synthetic practice: fictitious people, Luhn-valid NPIs, real code numbers)")
@@ -139,6 +129,7 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
         f"  {summary.patients} patients, {summary.encounters} encounters, {summary.claims} claims; "
         f"{summary.claims_submitted_now} submitted in this run"
     )
+    _scrub_summary(con, summary.scrubbed)
     con.print(
         f"  charges {summary.charges:,.2f}; expected reimbursement (PFS CY2024 and contracts) {summary.expected:,.2f}"
     )
@@ -157,3 +148,25 @@ def _billing(con: Console, library: CodeLibrary, out: Path, count: int) -> None:
     con.print(f"    insurance, by days since the date of service: {buckets}")
     if summary.cms1500:
         con.print(f"  CMS-1500 (first three claims): {escape(summary.cms1500)}")
+
+
+def _scrub_summary(con: Console, scrubbed: tuple[ClaimScrub, ...]) -> None:
+    """How the scrubber treated this run's drafts: clean ones went on, held ones wait with their top reasons."""
+    from collections import Counter
+
+    from rich.markup import escape
+
+    if not scrubbed:
+        con.print("  scrubber: no new draft claims")
+        return
+    held = [s for s in scrubbed if not s.clean]
+    con.print(
+        f"  scrubber ({len(scrubbed)} draft claims, payer profiles by filing indicator): "
+        f"{len(scrubbed) - len(held)} clean and ready, {len(held)} held with error-level findings"
+    )
+    reasons = Counter((f.rule, f.name) for s in held for f in s.findings if f.is_error)
+    for (rule, name), count in reasons.most_common(5):
+        con.print(f"    {rule} {escape(name)}: {count}")
+    notes = Counter(str(f.severity) for s in scrubbed for f in s.findings if not f.is_error)
+    if notes:
+        con.print(f"    also {notes['warning']} warnings and {notes['info']} notes (see `medbill claims scrub`)")

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 from medbill import __version__
+from medbill.cli.claims import app as claims_app
 from medbill.cli.codes import app as codes_app
 from medbill.cli.coding import app as coding_app
 from medbill.cli.demo import demo
 from medbill.cli.eval import app as eval_app
+from medbill.cli.rules import app as rules_app
 from medbill.cli.x12 import app as x12_app
 
 app = typer.Typer(
@@ -22,6 +24,8 @@ app.add_typer(codes_app, name="codes")
 app.add_typer(coding_app, name="coding")
 app.add_typer(x12_app, name="x12")
 app.add_typer(eval_app, name="eval")
+app.add_typer(rules_app, name="rules")
+app.add_typer(claims_app, name="claims")
 app.command()(demo)
 
 

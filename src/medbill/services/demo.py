@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from medbill.fileio import write_atomic
+from medbill.scrub import ScrubContext
 from medbill.services.encounters import ChargeInput, EncounterInput
 from medbill.services.ledger import Receivables
 from medbill.services.practice import (
@@ -29,6 +30,7 @@ from medbill.services.practice import (
     ensure_payer,
     ensure_provider,
 )
+from medbill.services.scrub import ClaimScrub
 from medbill.store.tables import (
     BatchRow,
     ChargeRow,
@@ -90,7 +92,7 @@ VISITS: tuple[tuple[tuple[str, ...], tuple[tuple[str, tuple[int, ...], int, tupl
     (("N390", "R300"), (("99212", (1, 2), 1, ()), ("81002", (1,), 1, ()))),
     (("F17210",), (("99213", (1,), 1, ("25",)), ("99406", (1,), 1, ()))),
     (("Z0000", "E119"), (("G0439", (1, 2), 1, ()),)),
-    (("M25561", "S8001XA"), (("99213", (1, 2), 1, ()), ("96372", (1,), 1, ()), ("J1885", (1,), 2, ()))),
+    (("M25561", "S8001XA"), (("99213", (1, 2), 1, ("25",)), ("96372", (1,), 1, ()), ("J1885", (1,), 2, ()))),
     (("B351",), (("11721", (1,), 1, ()),)),
     (("M6281",), (("97110", (1,), 2, ("GP",)),)),
 )
@@ -106,6 +108,19 @@ class DemoPractice:
     billing_npi: str
     payers: dict[str, PayerRow]
     patients: int
+
+
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+"""The letters a Medicare Beneficiary Identifier may use (CMS MBI format: no S, L, O, I, B, Z)."""
+
+
+def demo_mbi(n: int) -> str:
+    """A well-formed, fictitious MBI for demo patient ``n`` (C A AN N A AN N A A N N)."""
+    a = MBI_LETTERS
+    return (
+        f"{1 + n % 9}{a[n % 20]}{a[n // 20 % 20]}{n // 400 % 10}{a[n // 7 % 20]}{a[n // 11 % 20]}{n // 13 % 10}"
+        f"{a[n // 17 % 20]}{a[n // 19 % 20]}{n % 100:02d}"
+    )
 
 
 def build_practice(session: Session, *, patients: int = 120, seed: int = 7) -> DemoPractice:
@@ -173,7 +188,7 @@ def build_practice(session: Session, *, patients: int = 120, seed: int = 7) -> D
             session,
             patient=patient,
             payer=payer,
-            member_id=f"{payer.payer_id[4:7]}{n:09d}",
+            member_id=demo_mbi(n) if payer.claim_filing_indicator == "MB" else f"{payer.payer_id[4:7]}{n:09d}",
             priority=1,
             group_number="" if payer.claim_filing_indicator in ("MB", "MC") else f"GRP{n % 7:04d}",
             relationship_code="18",
@@ -223,20 +238,36 @@ class DemoSummary:
     ledger_entries_new: int
     receivables: Receivables
     cms1500: str
+    scrubbed: tuple[ClaimScrub, ...] = ()
+    """This run's scrub of the draft claims (clean ones moved to ready)."""
 
 
-def scrub_ready(session: Session, *, actor: str, check: Callable[[ClaimRow], list[str]] | None = None) -> int:
-    """Move draft claims to ready when ``check`` (the code-set check until the scrubber lands) finds nothing."""
-    from medbill.billing.lifecycle import ClaimStatus
-    from medbill.services.claims import move
+def scrub_drafts(session: Session, context: ScrubContext, *, actor: str) -> list[ClaimScrub]:
+    """Scrub every draft claim as the practice would, a few days after the visit, and move the clean ones to
+    ready; claims with error-level findings stay drafts for a coder to fix."""
+    from medbill.scrub import Scrubber, shipped_profiles
+    from medbill.services.scrub import claims_to_scrub, scrub_claims
 
-    moved = 0
-    for claim in session.scalars(select(ClaimRow).where(ClaimRow.status == ClaimStatus.DRAFT).order_by(ClaimRow.id)):
-        problems = check(claim) if check is not None else []
-        if not problems:
-            move(session, claim, ClaimStatus.READY, actor=actor, reason="codes valid on the dates of service")
-            moved += 1
-    return moved
+    def submitted(row: ClaimRow) -> dt.date:
+        encounter = session.get(EncounterRow, row.encounter_id)
+        assert encounter is not None
+        return encounter.date_from + SUBMISSION_LAG
+
+    drafts = [row for row in claims_to_scrub(session) if row.status == "draft"]
+    return scrub_claims(
+        session,
+        drafts,
+        scrubber=Scrubber(),
+        context=context,
+        profiles=shipped_profiles(),
+        ready=True,
+        actor=actor,
+        submitted_on=submitted,
+    )
+
+
+SUBMISSION_LAG = dt.timedelta(days=5)
+"""The demo practice sends its claims five days after the visit."""
 
 
 def run_demo(
@@ -244,7 +275,7 @@ def run_demo(
     *,
     out_dir: Path,
     encounters_count: int = 300,
-    check: Callable[[ClaimRow], list[str]] | None = None,
+    scrub: ScrubContext | None = None,
     validate: Callable[[str], ValidationReport] | None = None,
 ) -> DemoSummary:
     """Practice, encounters, priced charges, claims, 837P batches. Idempotent: a second run adds nothing."""
@@ -266,7 +297,7 @@ def run_demo(
         payer = patient.coverages[0].payer if patient.coverages else None
         encounter = record_encounter(session, data, payer=payer, expected=expected)
         create_claims(session, encounter, actor=actor)
-    scrub_ready(session, actor=actor, check=check)
+    scrubbed = scrub_drafts(session, scrub, actor=actor) if scrub is not None else _all_ready(session, actor)
     ready = list(session.scalars(select(ClaimRow).where(ClaimRow.status == "ready").order_by(ClaimRow.id)))
     submitter = Submitter("LAKESIDEFM", "LAKESIDE FAMILY MEDICINE", "BILLING OFFICE", "2175550100")
     files = create_batches(session, ready, out_dir=out_dir / "837", submitter=submitter, actor=actor, validate=validate)
@@ -291,7 +322,20 @@ def run_demo(
         ledger_entries_new=posted,
         receivables=receivables(session, AS_OF),
         cms1500=str(pdf) if submitted else "",
+        scrubbed=tuple(scrubbed),
     )
+
+
+def _all_ready(session: Session, actor: str) -> list[ClaimScrub]:
+    """Without a scrub context (tests of the billing core alone): every draft goes to ready unchecked."""
+    from medbill.billing.lifecycle import ClaimStatus
+    from medbill.services.claims import move
+
+    out = []
+    for claim in session.scalars(select(ClaimRow).where(ClaimRow.status == ClaimStatus.DRAFT).order_by(ClaimRow.id)):
+        move(session, claim, ClaimStatus.READY, actor=actor, reason="not scrubbed (no scrub context)")
+        out.append(ClaimScrub(claim.claim_number, "draft", "", ()))
+    return out
 
 
 AS_OF = dt.date(2024, 12, 31)
