@@ -20,9 +20,9 @@ from medbill.coding.cac import (
     assertion_of,
     history_code,
     learn_lexicon,
-    note_tokens,
     suggest,
 )
+from medbill.coding.matcher import note_tokens
 from medbill.coding.validation import Validator
 
 D = date(2025, 3, 1)

@@ -43,6 +43,8 @@ _KEEP_S = ("ss", "us", "is", "ys", "as")
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # nearly every note and query: nothing to strip
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 

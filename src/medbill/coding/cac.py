@@ -35,21 +35,18 @@ from typing import Literal
 
 from medbill.codes.icd10cm import normalize
 from medbill.codes.library import CodeLibrary
-from medbill.codes.terms import NEUTRAL, STOPWORDS, fold, stem
-from medbill.coding.matcher import ABBREVIATIONS
+from medbill.codes.terms import NEUTRAL, fold, tokens
+from medbill.coding.matcher import TermMatcher, Token, note_tokens
 from medbill.coding.validation import Validator
 
 Assertion = Literal["present", "negated", "uncertain", "historical", "family"]
 Setting = Literal["outpatient", "inpatient"]
 
-_WORD = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(r"[^a-z0-9]+")
 _SENTENCE = re.compile(r"[^\n.;!?]+(?:[.;!?](?!\d)|\n|$)")
 _PARENS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _WITHOUT = re.compile(r"\bwithout\b[^,]*", re.IGNORECASE)
 _ABSENT_AFTER = re.compile(r"\bwithout\s+([^,.;:]{1,40})", re.IGNORECASE)
 _UNSPECIFIED_PART = re.compile(r"\bunspecified (part|site)s? of\b", re.IGNORECASE)
-_ALWAYS_EXPAND = frozenset({"cancer", "tumor"})
 # Learned n-grams never carry negation or hedging words: assertion is decided by the triggers around a match.
 _TRIGGER_TOKENS = frozenset(
     {
@@ -128,42 +125,12 @@ class CodingResult:
         return self.suggestions[i]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
-def note_tokens(text: str) -> list[Token]:
-    """Content tokens with character offsets into `text`, normalized like `terms.tokens`, abbreviations
-    (written in capitals, e.g. HTN) spelled out over the abbreviation's span."""
-    out: list[Token] = []
-    for m in _WORD.finditer(text):
-        start, end = m.span()
-        out.extend(Token(t, start, end) for t in _word_tokens(m.group()))
-    return out
-
-
-@lru_cache(maxsize=200_000)
-def _word_tokens(raw: str) -> tuple[str, ...]:
-    """The content tokens one written word stands for (words repeat a lot across notes: cached)."""
-    low = fold(raw)
-    if low in ABBREVIATIONS and (raw.isupper() or low in _ALWAYS_EXPAND) and len(raw) > 1:
-        return tuple(_content(ABBREVIATIONS[low]))
-    return tuple(_content(low))
-
-
-def _content(text: str) -> list[str]:
-    return [stem(t) for t in _SPLIT.split(fold(text)) if t and t not in STOPWORDS]
-
-
 def term_requirement(text: str) -> tuple[str, ...]:
     """The tokens a code-set term asks for: no parenthesized nonessential modifiers, no "without ..." clause,
     no neutral qualifiers ("unspecified", "site"); order kept, duplicates dropped."""
     core = _WITHOUT.sub(" ", _PARENS.sub(" ", _UNSPECIFIED_PART.sub(" ", text)))
     seen: dict[str, None] = {}
-    for tok in _content(core):
+    for tok in tokens(core):
         if tok not in NEUTRAL:
             seen.setdefault(tok, None)
     return tuple(seen)
@@ -178,6 +145,11 @@ class Entry:
     weight: float
     extra: int = 0
     """Words of the term left unasked (modifiers, "without ..."): a closer wording of the same words wins."""
+    need: frozenset[str] = frozenset()
+    """The tokens as a set: a sentence satisfies the entry when its token set contains this one."""
+
+    def __post_init__(self) -> None:
+        self.need = frozenset(self.tokens)
 
 
 @dataclass(slots=True)
@@ -267,7 +239,7 @@ def build_lexicon(
         toks = term_requirement(text)
         if not toks or (len(toks) == 1 and len(toks[0]) < 4):
             continue
-        extra = max(0, len(_content(text)) - len(toks))
+        extra = max(0, len(tokens(text)) - len(toks))
         raw.append(Entry(toks, code, text, kind, KIND_WEIGHT[kind], extra))
     for ngram, code, both, total in learned:
         precision = both / (total + 1)
@@ -424,6 +396,12 @@ class Coder:
         self.validator = Validator(library)
         rows = learned_rows() if learned else []
         self.lexicon = build_lexicon(library, rows, min_precision=min_precision, min_both=min_both)
+        vocabulary: dict[str, int] = {}
+        for entry in self.lexicon.entries:
+            for tok in entry.need:
+                vocabulary[tok] = vocabulary.get(tok, 0) + 1
+        self.matcher = TermMatcher(vocabulary, known=_known_words(learned))
+        """The same matcher `codes search` uses, over the lexicon's words: it reads misspelled note words."""
         self._resolved: dict[tuple[str, date], tuple[str, str] | None] = {}
         # The model was trained on the packaged learned lexicon at its default precision: anything else is lexicon-only.
         self.ranked = ranked and learned and min_precision == MIN_LEARNED_PRECISION and min_both == MIN_LEARNED_BOTH
@@ -470,15 +448,17 @@ class Coder:
             # Words the note says are absent ("without complications") cannot satisfy a term that needs them.
             absent = [(m.start(1), m.end(1)) for m in _ABSENT_AFTER.finditer(text[s_start:s_end])]
             where: dict[str, list[int]] = {}
+            correct = self.matcher.correct
             for i, tok in enumerate(toks):
                 if not any(a <= tok.start < b for a, b in absent):
-                    where.setdefault(tok.text, []).append(i)
+                    where.setdefault(correct(tok.text), []).append(i)
             sentence_matches: list[Match] = []
             entries = self.lexicon.entries
+            present = where.keys()
             for anchor, anchor_positions in where.items():
                 for idx in self.lexicon.by_anchor.get(anchor, ()):
                     entry = entries[idx]
-                    if any(t not in where for t in entry.tokens):
+                    if not present >= entry.need:
                         continue
                     match = _place(entry, where, anchor_positions, si)
                     if match is not None:
@@ -636,3 +616,12 @@ def suggest(
     """Validated ICD-10-CM suggestions and further candidates for a note (the coder for the library is built once
     and cached)."""
     return _coder_for(library).suggest(text, setting=setting, on=on)
+
+
+def _known_words(learned: bool) -> frozenset[str]:
+    """Words of the CodiEsp train notes (the packaged TF-IDF vocabulary): real words, never typos to correct."""
+    if not learned:
+        return frozenset()
+    from medbill.coding import ranker
+
+    return frozenset(tokens(" ".join(w for w in ranker.artifacts().tfidf.vocabulary if " " not in w)))

@@ -1,18 +1,27 @@
-"""The term matcher: clinical abbreviations, typo tolerance and partial words over the store's token vocabulary.
+"""The term matcher: what written words mean as code-set terms, for search queries and clinical notes alike.
 
-Search uses it for queries; computer-assisted coding will use the same matcher for note text, so there is one
-notion of "these words mean this term".
+One module decides how text becomes terms (folding, stop words, light stemming, clinical abbreviations), and one
+class answers for a vocabulary: `expand`/`resolve` turn a search query into weighted vocabulary tokens (prefixes
+while typing, word families, typos) and `correct` turns a misspelled note word into the vocabulary token it most
+likely is. `codes search` and computer-assisted coding (`medbill.coding.cac`) both go through it, so a new
+abbreviation or a better notion of "a typo of" serves both.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 
 from medbill.codes.terms import fold, tokens
+
+_WORD = re.compile(r"[^\W_]+")
+ALWAYS_EXPAND = frozenset({"cancer", "tumor"})
+"""Words a note means as their expansion whatever their case (other abbreviations count only in capitals)."""
 
 # Clinical abbreviations as coders meet them in notes and queries -> the words the code set uses.
 ABBREVIATIONS: dict[str, str] = {
@@ -87,10 +96,57 @@ ABBREVIATIONS: dict[str, str] = {
     "lue": "left upper limb",
     "rue": "right upper limb",
 }
-_EXPANDED = {abbr: tokens(words) for abbr, words in ABBREVIATIONS.items()}
+_EXPANDED = {abbr: tuple(tokens(words)) for abbr, words in ABBREVIATIONS.items()}
+
+
+@lru_cache(maxsize=200_000)
+def word_terms(raw: str, strict: bool = True) -> tuple[str, ...]:
+    """The terms one written word stands for (words repeat a lot: cached).
+
+    strict (note text): an abbreviation is expanded only when written in capitals ("HTN", not "ms" in "ms. Doe")
+    or when it is one of `ALWAYS_EXPAND`; loose (a search query, typed on purpose): any case, and "n/v" style
+    slashes are dropped."""
+    low = fold(raw)
+    if strict:
+        if low in _EXPANDED and (raw.isupper() or low in ALWAYS_EXPAND) and len(raw) > 1:
+            return _EXPANDED[low]
+        return tuple(tokens(low))
+    word = low.strip(".,;:()")
+    key = word if word in _EXPANDED else word.replace("/", "")
+    return _EXPANDED[key] if key in _EXPANDED else tuple(tokens(word))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A term of a note with the character span of the written word it came from."""
+
+    text: str
+    start: int
+    end: int
+
+
+def note_tokens(text: str) -> list[Token]:
+    """The note's terms with character offsets into `text` (an abbreviation's expansion spans the abbreviation)."""
+    out: list[Token] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        out.extend(Token(t, start, end) for t in word_terms(m.group()))
+    return out
 
 
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+MIN_CORRECTABLE = 6
+"""Shorter words are left as written: too many real words lie one keystroke from a short term."""
+BRITISH = (("aem", "em"), ("oed", "ed"), ("oes", "es"), ("ae", "e"), ("oe", "e"), ("our", "or"), ("tre", "ter"),
+           ("isation", "ization"), ("yse", "yze"), ("ph", "f"), ("ll", "l"))  # fmt: skip
+"""British and older medical spellings and their American forms (the code set's spelling)."""
+INFLECTIONS = ("es", "s", "ed", "d")
+
+
+def _swapped(a: str, b: str) -> bool:
+    """b is a with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def one_edit_variants(text: str, alphabet: str) -> set[str]:
@@ -120,20 +176,74 @@ class QueryToken:
 
 
 class TermMatcher:
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    """Answers for one vocabulary (token -> how common it is): the search index's, or the CAC lexicon's."""
+
+    def __init__(self, vocabulary: dict[str, int], *, known: frozenset[str] = frozenset()) -> None:
         self.vocabulary = vocabulary
+        self.known = known
+        """Real words outside the vocabulary (e.g. every word of a corpus of notes): never "corrected"."""
         self._by_length: dict[int, list[str]] = {}
         for token in vocabulary:
             self._by_length.setdefault(len(token), []).append(token)
         self._sorted = sorted(vocabulary)
+        self._deletes: dict[str, list[str]] | None = None
+        self._corrected: dict[str, str] = {}
 
     def expand(self, text: str) -> list[str]:
         """Query words with abbreviations spelled out ("DM2 w CKD" -> type 2 diabetes mellitus ... kidney ...)."""
         out: list[str] = []
-        for raw in fold(text).split():
-            word = raw.strip(".,;:()")
-            key = word if word in _EXPANDED else word.replace("/", "")
-            out.extend(_EXPANDED[key] if key in _EXPANDED else tokens(word))
+        for raw in text.split():
+            out.extend(word_terms(raw, strict=False))
+        return out
+
+    def correct(self, token: str) -> str:
+        """The vocabulary token a note word means when it is written another way, or the word itself.
+
+        Three kinds of difference are read, in this order: British spellings ("haematuria", "oedema",
+        "tumour", "centre"), inflections the light stemmer keeps apart ("abused"/"abuse", "accelerate"/
+        "accelerated"), and two neighbouring letters swapped ("pancraetitis"). A word is left alone when it is
+        known (in the vocabulary or in `known`), shorter than 6 letters, or could be read two ways. Other
+        one-keystroke differences are not read as typos: in clinical text they are as often a different
+        term ("urethrotomy"/"urethrostomy", "though"/"through") as a slip, and a coder must not be shown
+        the wrong one."""
+        if token in self.vocabulary or token in self.known or len(token) < MIN_CORRECTABLE or not token.isalpha():
+            return token
+        found = self._corrected.get(token)
+        if found is None:
+            found = self._respelled(token)
+            self._corrected[token] = found
+        return found
+
+    def _respelled(self, token: str) -> str:
+        vocabulary = self.vocabulary
+        for british, american in BRITISH:
+            if british in token:
+                other = token.replace(british, american)
+                if other in vocabulary:
+                    return other
+        for suffix in INFLECTIONS:
+            if token.endswith(suffix) and token[: -len(suffix)] in vocabulary:
+                return token[: -len(suffix)]
+            if token + suffix in vocabulary:
+                return token + suffix
+        deletes = self._deletes if self._deletes is not None else self._build_deletes()
+        near = {
+            c
+            for i in range(len(token))
+            for c in deletes.get(token[:i] + token[i + 1 :], ())
+            if len(c) == len(token) and c[0] == token[0] and _swapped(token, c)
+        }
+        if len(near) == 1:
+            return near.pop()
+        return token
+
+    def _build_deletes(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for token in self.vocabulary:
+            if len(token) >= MIN_CORRECTABLE - 1 and token.isalpha():
+                for i in range(len(token)):
+                    out.setdefault(token[:i] + token[i + 1 :], []).append(token)
+        self._deletes = out
         return out
 
     def resolve(self, token: str) -> QueryToken:
@@ -151,6 +261,9 @@ class TermMatcher:
                     if abs(len(candidate) - len(token)) <= 3:
                         options.setdefault(candidate, 0.85)
             return QueryToken(token, tuple(sorted(options.items(), key=lambda kv: -kv[1])))
+        respelled = self.correct(token)
+        if respelled != token:  # "haemorrhage", "tumours": the code set's own spelling first
+            options[respelled] = 0.95
         if len(token) >= 3:
             start = bisect.bisect_left(self._sorted, token)
             for candidate in self._sorted[start : start + 40]:

@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -34,7 +34,6 @@ import numpy.typing as npt
 from medbill.coding.cac import (
     Assertion,
     Match,
-    Token,
     _merge,
     add_ngrams,
     assertion_of,
@@ -42,6 +41,7 @@ from medbill.coding.cac import (
     note_ngrams,
     trigger_free,
 )
+from medbill.coding.matcher import Token
 from medbill.errors import MedbillError
 
 FloatArray = npt.NDArray[np.float64]
@@ -187,22 +187,35 @@ class Trees:
             depth,
         )
 
-    def raw(self, x: FloatArray) -> FloatArray:
-        """Baseline + the sum of every tree's leaf value (all trees and rows walked together, one level a step)."""
-        n = x.shape[0]
+    @cached_property
+    def _flat(self) -> tuple[IntArray, IntArray, IntArray, FloatArray, npt.NDArray[np.bool_], FloatArray, IntArray]:
+        """Node arrays flattened over trees, children as flat indices (a leaf points to itself, so walking on is a
+        no-op): the same for every note, so built once."""
         n_trees, width = self.feature.shape
-        n_features = x.shape[1]
-        flat_x = np.ascontiguousarray(x, dtype=np.float64).ravel()
         offset = np.arange(n_trees, dtype=np.int64)[:, None] * width
-        # Node arrays flattened over trees, children as flat indices; a leaf points to itself (walking on is a no-op).
         own = offset + np.arange(width, dtype=np.int64)[None, :]
         left = np.where(self.is_leaf, own, offset + self.left).ravel()
         right = np.where(self.is_leaf, own, offset + self.right).ravel()
-        feature, threshold = self.feature.ravel(), self.threshold.ravel()
-        node = np.repeat(offset.ravel(), n)  # (tree, row) pairs, tree-major
+        return (
+            left,
+            right,
+            self.feature.ravel(),
+            self.threshold.ravel(),
+            self.missing_left.ravel(),
+            self.value.ravel(),
+            offset.ravel(),
+        )
+
+    def raw(self, x: FloatArray) -> FloatArray:
+        """Baseline + the sum of every tree's leaf value (all trees and rows walked together, one level a step)."""
+        n = x.shape[0]
+        n_trees = self.feature.shape[0]
+        n_features = x.shape[1]
+        left, right, feature, threshold, missing_left, value, roots = self._flat
+        flat_x = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        node = np.repeat(roots, n)  # (tree, row) pairs, tree-major
         row_off = np.tile(np.arange(n, dtype=np.int64) * n_features, n_trees)
         if np.isnan(flat_x).any():
-            missing_left = self.missing_left.ravel()
             for _ in range(self.depth):
                 v = flat_x[row_off + feature[node]]
                 go_left = np.where(np.isnan(v), missing_left[node], v <= threshold[node])
@@ -210,10 +223,7 @@ class Trees:
         else:
             for _ in range(self.depth):
                 node = np.where(flat_x[row_off + feature[node]] <= threshold[node], left[node], right[node])
-        leaves = self.value.ravel()[node].reshape(n_trees, n)
-        out = np.full(n, self.baseline, dtype=np.float64)
-        for t in range(n_trees):
-            out += leaves[t]
+        out: FloatArray = value[node].reshape(n_trees, n).sum(axis=0) + self.baseline
         return out
 
     def predict_proba(self, x: FloatArray) -> FloatArray:
