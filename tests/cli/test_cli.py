@@ -291,10 +291,10 @@ def test_demo(tmp_path: Path) -> None:
     assert "E11.22" in result.stdout
     assert "Traceback" not in result.output
     text = " ".join(result.stdout.split())
-    assert "120 patients, 40 encounters, 40 claims; 34 submitted in this run" in text
-    # The scrubber holds six drafts: Medicaid drug lines without an NDC, a preventive visit Medicare never pays.
-    assert "34 clean and ready, 6 held with error-level findings" in text
-    assert "PY201 medicaid-ndc-missing: 4" in text and "NC013 mue-zero-units: 2" in text
+    assert "120 patients, 40 encounters, 40 claims; 38 submitted in this run" in text
+    # The scrubber holds two drafts: Medicaid claims whose injected drug (J1885) has no NDC.
+    assert "38 clean and ready, 2 held with error-level findings" in text
+    assert "PY201 medicaid-ndc-missing: 2" in text
     assert "0 rejected" in text
     batches = sorted((out / "837").iterdir())
     assert batches and (out / "medbill.db").is_file()
@@ -306,7 +306,7 @@ def test_demo(tmp_path: Path) -> None:
     assert again.exit_code == 0, again.output
     again_text = " ".join(again.stdout.split())
     assert "40 encounters, 40 claims; 0 submitted in this run" in again_text
-    assert "scrubber (6 draft claims, payer profiles by filing indicator): 0 clean and ready, 6 held" in again_text
+    assert "scrubber (2 draft claims, payer profiles by filing indicator): 0 clean and ready, 2 held" in again_text
     assert {p.name: p.read_bytes() for p in sorted((out / "837").iterdir())} == first
 
 

@@ -133,6 +133,23 @@ CASES: list[Case] = [
     flag("CL021", institutional(institutional=("1", "7", "08")), "status 08 retired"),
     flag("CL021", institutional(institutional=None), "no CL1 segment"),
     ok("CL021", institutional(institutional=("1", "7", "30")), "still a patient (30)"),
+    flag("CL021", institutional(institutional=("1", "7", "40")), "40 (expired at home) is for hospice bills only"),
+    ok("CL021", institutional(facility_code="81", institutional=("1", "7", "40")), "hospice bill: 40 is valid"),
+    ok("CL021", institutional(institutional=("1", "7", "09")), "09 on an outpatient bill"),
+    flag(
+        "CL021",
+        institutional(
+            facility_code="11", dates={"434": (DOS, DOS), "435": (DOS, None)}, institutional=("1", "7", "09")
+        ),
+        "09 on an inpatient bill: not in the MCE list",
+    ),
+    ok(
+        "CL021",
+        institutional(
+            facility_code="11", dates={"434": (DOS, DOS), "435": (DOS, None)}, institutional=("1", "7", "63")
+        ),
+        "inpatient discharge to a long-term care hospital (63)",
+    ),
     flag("CL022", institutional(attending_provider=None), "no attending"),
     ok(
         "CL022",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
-from scrubkit import Case, flag, institutional, line, ok, professional, with_lines
+from scrubkit import RENDERING, Case, flag, institutional, line, ok, professional, with_lines
 
 from medbill.scrub import ClaimExtras
 
 P = professional()
 DUP = with_lines(P, line(1, "99213", "125.00"), line(2, "36415", "15.00"), line(3, "36415", "15.00"))
+OTHER_DOCTOR = replace(RENDERING, last_or_org="BROWN", id="1245319599")
+TWO_NDCS = with_lines(
+    P,
+    line(1, "96372", "25.00"),
+    line(2, "J1100", "10.00", units="2", ndc="63323016501", ndc_quantity=Decimal("1"), ndc_unit="ML"),
+    line(3, "J1100", "10.00", units="2", ndc="00641036721", ndc_quantity=Decimal("1"), ndc_unit="ML"),
+)
 
 
 def _fingerprint(claim: object) -> str:
@@ -26,6 +34,12 @@ def _fingerprint(claim: object) -> str:
 
 CASES: list[Case] = [
     flag("DU001", DUP, "36415 twice, same everything"),
+    ok("DU001", TWO_NDCS, "one drug from two NDCs (two vial sizes) on two lines"),
+    ok(
+        "DU001",
+        with_lines(P, line(1, "99213", "125.00"), line(2, "99213", "125.00", rendering_provider=OTHER_DOCTOR)),
+        "two clinicians of the group each saw the patient (line rendering providers differ)",
+    ),
     ok(
         "DU001",
         with_lines(P, line(1, "99213", "125.00"), line(2, "36415", "15.00"), line(3, "36415", "15.00", mods=("91",))),
@@ -57,4 +71,5 @@ CASES: list[Case] = [
     flag("DU004", institutional(claim_id="CLM1001"), "claim id reused by another claim", earlier=(P,)),
     ok("DU004", professional(claim_id="CLM1003"), "distinct claim ids", earlier=(P,)),
     ok("DU004", P, "the same claim scrubbed again", earlier=(P,)),
+    ok("DU004", replace(P), "an identical copy of the claim (another object)", earlier=(P,)),
 ]

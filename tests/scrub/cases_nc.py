@@ -115,10 +115,21 @@ CASES: list[Case] = [
     ok("NC013", i(line(1, "20930", revenue_code="0360")), "20930 outpatient MUE 1", profile="medicaid"),
     ok("NC013", p(line(1, "99396")), "preventive visit: MUE 0 is Medicare coverage, not a commercial plan's"),
     flag("NC013", p(line(1, "99396")), "preventive visit under Medicare", profile="medicare"),
+    ok("NC013", p(line(1, "99392")), "EPSDT preventive visit: Medicaid covers it (PFS status N)", profile="medicaid"),
     flag("NC013", p(line(1, "20930")), "commercial plan opting in", params={"mue_zero_units": True}),
     # NC020: type 1 add-on without listed primary
     flag("NC020", p(line(1, "11102"), line(2, "17003", units="2")), "17003 without 17000"),
     ok("NC020", p(line(1, "17000"), line(2, "17003", units="2")), "17003 with its primary 17000"),
+    ok(
+        "NC020",
+        p(line(1, "15150"), line(2, "15151"), line(3, "15152")),
+        "15152's only listed primary 15151 is itself an add-on",
+    ),
+    ok(
+        "NC020",
+        p(line(1, "99215"), line(2, "99415"), line(3, "99416", units="2")),
+        "99416 with 99415 (an add-on) as its primary",
+    ),
     # NC021: type 2 add-on (info)
     flag("NC021", p(line(1, "36556"), line(2, "76937")), "76937 with a procedure: confirm the primary"),
     ok("NC021", p(line(1, "36556")), "no type 2 add-on"),
@@ -137,11 +148,19 @@ CASES: list[Case] = [
     flag("NC030", p(line(1, "99213"), line(2, "10060")), "E/M with a 010-global I&D, no 25"),
     ok("NC030", p(line(1, "99213", mods=("25",)), line(2, "11102")), "E/M with 25"),
     ok("NC030", p(line(1, "99213"), line(2, "11102", day=DAY_BEFORE)), "procedure on another day"),
+    ok("NC030", p(line(1, "99213", mods=("FT",)), line(2, "11102")), "FT: E/M unrelated to the global package"),
+    ok(
+        "NC030",
+        p(line(1, "99291", mods=("25",)), line(2, "99292"), line(3, "31500")),
+        "critical care add-on 99292 follows 99291-25 (intubation 31500, global 000)",
+    ),
+    flag("NC030", p(line(1, "99291"), line(2, "99292"), line(3, "31500")), "critical care without 25"),
     # NC031: E/M with a major surgery
     flag("NC031", p(line(1, "99213"), line(2, "29881")), "E/M the day of a 090 surgery, no 57"),
     flag("NC031", p(line(1, "99213", day=DAY_BEFORE), line(2, "29881")), "E/M the day before, no 57"),
     ok("NC031", p(line(1, "99213", mods=("57",)), line(2, "29881")), "decision for surgery: 57"),
     ok("NC031", p(line(1, "99213", day=TWO_DAYS_BEFORE), line(2, "29881")), "two days before is not the window"),
+    ok("NC031", p(line(1, "99291", mods=("FT",)), line(2, "29881")), "FT: critical care unrelated to the surgery"),
     # NC040: edition
     flag("NC040", p(line(1, "99213", day=date(2024, 10, 15))), "DOS after NCCI 2024Q3"),
     ok("NC040", p(line(1, "99213", day=date(2024, 9, 30))), "last day of the loaded quarter"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -63,6 +64,20 @@ CASES: list[Case] = [
         profile=MEDICARE,
     ),
     ok("PY102", professional(), "lab ordered at the same-day visit by the rendering physician", profile=MEDICARE),
+    ok("PY102", p(line(1, "77067", "180.00")), "screening mammography needs no order", profile=MEDICARE),
+    flag("PY102", p(line(1, "77066", "180.00")), "a diagnostic mammogram does", profile=MEDICARE),
+    ok(
+        "PY102",
+        p(line(1, "36556", "300.00"), line(2, "76937", "60.00"), facility_code="22"),
+        "ultrasound guidance by the surgeon for the same-day catheter insertion (global 000)",
+        profile=MEDICARE,
+    ),
+    flag(
+        "PY102",
+        p(line(1, "36556", "300.00", day=date(2024, 8, 13)), line(2, "76937", "60.00"), facility_code="22"),
+        "imaging on another day than the procedure",
+        profile=MEDICARE,
+    ),
     # PY103 charge below the PFS amount (Illinois localities: 99213 from 88.25 to 95.58)
     flag("PY103", p(line(1, "99213", "40.00")), "99213 charged 40.00", profile=MEDICARE),
     ok("PY103", p(line(1, "99213", "125.00")), "99213 charged 125.00", profile=MEDICARE),
@@ -108,10 +123,39 @@ CASES: list[Case] = [
     flag(
         "PY201",
         p(line(1, "90471", "20.00"), line(2, "90686", "25.00")),
-        "flu vaccine product without NDC",
+        "flu vaccine product without NDC where the state lists vaccines",
+        profile=MEDICAID,
+        params={"ndc_required_prefixes": ["J", "Q0", "Q2", "Q4", "Q5", "Q9", "C9", "90476-90759"]},
+    ),
+    ok(
+        "PY201",
+        p(line(1, "90471", "20.00"), line(2, "90686", "25.00")),
+        "vaccines are not rebated drugs: the shipped Medicaid profile asks no NDC for them",
         profile=MEDICAID,
     ),
     ok("PY201", p(VISIT, line(2, "90471", "20.00")), "vaccine administration needs no NDC", profile=MEDICAID),
+    ok(
+        "PY201",
+        p(line(1, "25600", "300.00"), line(2, "Q4012", "40.00")),
+        "Q4012 is a cast supply under the Q4 prefix, not a drug",
+        profile=MEDICAID,
+    ),
+    ok(
+        "PY201",
+        institutional(
+            facility_code="81",
+            lines=(line(1, "Q5001", "2800.00", units="14", ptr=(), revenue_code="0651"),),
+            total_charge=Decimal("2800.00"),
+        ),
+        "Q5001 (hospice care at home) is a place-of-care code, not a Q51xx biosimilar",
+        profile=MEDICAID,
+    ),
+    flag(
+        "PY201",
+        p(VISIT, line(2, "96372", "25.00"), line(3, "Q5101", "50.00", units="300")),
+        "Q5101 (filgrastim biosimilar) still needs its NDC",
+        profile=MEDICAID,
+    ),
     # PY202 Medicaid filing indicator
     flag("PY202", professional(), "SBR09 CI on a Medicaid claim", profile=MEDICAID),
     ok("PY202", MC, "SBR09 MC", profile=MEDICAID),

@@ -111,3 +111,29 @@ def test_profile_severity_override_and_bad_profiles() -> None:
 def test_case_shape_is_sound() -> None:
     for case in CASES:
         assert isinstance(case, Case) and case.why
+
+
+def test_profile_severity_override_applies_in_a_scrub(scrub_env: ScrubEnv) -> None:
+    case = next(c for c in CASES if c.rule == "DX017" and c.expect == "flag")
+    levels = {}
+    for name in ("medicare", "commercial"):
+        findings = Scrubber(only=["DX017"]).scrub(case.claim, scrub_env.context(name))
+        levels[name] = {f.severity for f in findings}
+    assert levels == {"medicare": {Severity.WARNING}, "commercial": {Severity.INFO}}
+
+
+def test_no_finding_quotes_patient_identifiers(scrub_env: ScrubEnv) -> None:
+    """Findings go to logs, screens and clearinghouse reports: never a name, member id or birth date (PHI)."""
+    for case in CASES:
+        if case.expect != "flag":
+            continue
+        claim = case.claim
+        people = [claim.subscriber.party, *([claim.patient.party] if claim.patient else [])]
+        secrets = {p.last_or_org for p in people} | {p.first for p in people if p.first}
+        secrets |= {claim.subscriber.member_id} - {""}
+        births = [claim.subscriber.birth_date, claim.patient.birth_date if claim.patient else None]
+        secrets |= {b.isoformat() for b in births if b is not None}
+        for finding in scrub_env.run(case):
+            text = f"{finding.message} {finding.hint or ''}"
+            leaked = [s for s in secrets if len(s) > 2 and s in text]
+            assert not leaked, (case.rule, case.why, finding.message)

@@ -7,6 +7,7 @@ required field produces a 999/277CA rejection, not a denial, so the claim never 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from medbill.codes.editions import CodeSystem
 from medbill.issues import Severity
@@ -155,7 +156,27 @@ PATIENT_STATUS = frozenset(
         "95",
     ]
 )
-"""NUBC patient discharge status codes (UB-04 FL 17); the MCE discharge-status table is not vendored."""
+"""NUBC patient discharge status codes (UB-04 FL 17)."""
+HOSPICE_STATUS = frozenset({"40", "41", "42"})
+"""Expired at home / in a facility / place unknown: NUBC reserves them for hospice claims (type of bill 81x, 82x)."""
+HOSPICE_TOB = frozenset({"81", "82"})
+MCE_INPATIENT_SINCE: dict[str, date] = {
+    "21": date(2009, 10, 1),
+    "43": date(2003, 10, 1),
+    "61": date(2001, 10, 1),
+    "62": date(2001, 10, 1),
+    "63": date(2001, 10, 1),
+    "64": date(2002, 10, 1),
+    "65": date(2003, 10, 1),
+    "66": date(2005, 10, 1),
+    "69": date(2013, 10, 1),
+    "70": date(2008, 4, 1),
+    **{str(n): date(2013, 10, 1) for n in range(81, 96)},
+    **{c: date(1980, 10, 1) for c in ("01", "02", "03", "04", "05", "06", "07", "20", "30", "50", "51")},
+}
+"""The CMS Medicare Code Editor's valid discharge statuses for inpatient claims, with their first discharge date
+(MCE discharge status table; the retired 08, 10, 13, 22, 23, 71 and 72 are not NUBC codes any more). 09 (admitted
+as an inpatient to this hospital) is an outpatient-claim status and 40-42 hospice-only, so the MCE rejects them."""
 FACILITY_POS = frozenset({"19", "21", "22", "23", "24", "26", "31", "34", "51", "52", "56", "61"})
 KIND_CONFLICTS: dict[str, frozenset[str]] = {
     "office": FACILITY_POS,
@@ -712,24 +733,42 @@ def patient_status_invalid(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit
 
     What it checks:
         CL1 is present and CL1-03 is a NUBC patient discharge status code (01-07, 09, 20, 21, 30, 40-43, 50,
-        51, 61-66, 69, 70, 81-95).
+        51, 61-66, 69, 70, 81-95); 40, 41 and 42 (expired, hospice) only on hospice bills (81x, 82x); on inpatient
+        bills (11x, 18x, 21x) a status the Medicare Code Editor accepts on the discharge date (not 09, which is
+        for outpatient claims; 21 from 2009-10-01, 69 and 81-95 from 2013-10-01 …).
     Why it matters:
         CL1-03 is required; the status drives transfer and post-acute care payment rules and the MCE flags
         an invalid status, so the claim is returned or rejected.
     Example:
-        CL1-03 "08" (retired by NUBC) or empty.
+        CL1-03 "08" (retired by NUBC) or empty; "09" on an inpatient 111 bill; "40" on an outpatient 131 bill.
     How to fix:
         Report the patient's status at the end of the billing period (01 home, 30 still a patient…).
     References:
         X12 005010X223A2 2300 CL103 (required, code source 239); NUBC UB-04 FL 17; CMS Medicare Code Editor
-        (invalid discharge status edit).
+        (invalid discharge status edit and its discharge status table).
     """
     inst = facts.claim.institutional
     status = inst[2].strip() if inst is not None else ""
+    tob = facts.claim.facility_code.strip()[:2]
     if not status:
         yield Hit("the patient status (CL1-03) is missing", None, "report the NUBC patient status")
     elif status not in PATIENT_STATUS:
         yield Hit(f"patient status {status!r} (CL1-03) is not a NUBC discharge status", None, "use a NUBC code")
+    elif status in HOSPICE_STATUS and tob not in HOSPICE_TOB:
+        yield Hit(
+            f"patient status {status} (CL1-03, expired under hospice) is for hospice claims (81x, 82x) only",
+            None,
+            "use 20 (expired) on a non-hospice claim",
+        )
+    elif tob in INPATIENT_TOB:
+        since = MCE_INPATIENT_SINCE.get(status)
+        day = facts.last_day
+        if since is None or (day is not None and day < since):
+            yield Hit(
+                f"patient status {status} (CL1-03) is not a valid inpatient discharge status (Medicare Code Editor)",
+                None,
+                "report the status at discharge (09 belongs on outpatient claims only)",
+            )
 
 
 @rule("CL022", "attending-missing", kinds="I")

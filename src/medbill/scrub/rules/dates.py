@@ -15,13 +15,35 @@ MAX_AGE = 124
 EVENT_DATES = {"431": "onset of illness (DTP*431)", "439": "accident (DTP*439)"}
 
 
+def _add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later (29 February becomes 1 March: the later, lenient reading)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
+def filing_start(facts: ClaimFacts) -> date | None:
+    """The date the filing limit runs from (CMS Pub. 100-04 Ch. 1 §70.1): on an 837I with a statement period its
+    "through" date; on an 837P each line's "from" date, so the claim's earliest line date (its first late line)."""
+    if facts.kind == "I":
+        stmt = facts.claim.dates.get("434")
+        if stmt is not None and (stmt[1] or stmt[0]) is not None:
+            return stmt[1] or stmt[0]
+        return facts.last_day
+    days = [ln.day for ln in facts.lines if ln.day is not None]
+    return min(days) if days else facts.first_day
+
+
 def _deadline(facts: ClaimFacts, ctx: ScrubContext) -> tuple[date, date, int] | None:
-    last = facts.last_day
-    if last is None:
+    start = filing_start(facts)
+    if start is None:
         return None
     days = ctx.int_param("timely_filing_days", 365)
     sent = facts.extras.submitted_on or ctx.today
-    return sent, last + timedelta(days=days), days
+    if days > 0 and days % 365 == 0:  # "365 days" is a year: one calendar year (42 CFR 424.44), leap days too
+        return sent, _add_years(start, days // 365), days
+    return sent, start + timedelta(days=days), days
 
 
 @rule("DT001", "service-date-missing")
@@ -154,8 +176,11 @@ def timely_filing_exceeded(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit
     """The claim is submitted after the payer's timely filing limit.
 
     What it checks:
-        The submission date (extras.submitted_on, or today) is later than the last date of service plus the
-        profile's timely_filing_days (default 365). A replacement or void is measured the same way.
+        The submission date (extras.submitted_on, or today) is later than the date of service plus the profile's
+        timely_filing_days (default 365; a multiple of 365 is read as whole calendar years, so 365 means "one
+        calendar year after the date of service", leap years included). The date of service is, as in CMS Pub.
+        100-04 Ch. 1 §70.1, the statement "through" date on an 837I and each line's "from" date on an 837P (the
+        earliest line decides). A replacement or void is measured the same way.
     Why it matters:
         Claims filed late are denied and cannot be billed to the patient for most contracts (CARC 29, the
         time limit for filing has expired).
@@ -165,8 +190,9 @@ def timely_filing_exceeded(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit
         Submit immediately with proof of timely filing (earlier 277CA or clearinghouse report) if it exists;
         otherwise the charge is usually a write-off.
     References:
-        42 CFR 424.44 (Medicare: one calendar year after the date of service); CMS IOM 100-04 Chapter 1
-        Section 70; CARC 29.
+        42 CFR 424.44(a)(1) (Medicare: no more than 12 months, or 1 calendar year, after the date of service);
+        CMS IOM 100-04 Chapter 1 Sections 70 and 70.1 (span dates: institutional "through" date, professional
+        line "from" date); CARC 29.
     """
     limit = _deadline(facts, ctx)
     if limit is None:
@@ -185,8 +211,8 @@ def timely_filing_near(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """The claim is close to the payer's timely filing limit.
 
     What it checks:
-        The submission date is within timely_filing_warning_days (default 30) of the filing limit (last date
-        of service plus timely_filing_days, default 365) but not past it.
+        The submission date is within timely_filing_warning_days (default 30) of the filing limit (the date of
+        service plus timely_filing_days, default 365, measured as DT006 does) but not past it.
     Why it matters:
         A rejection now leaves no time to correct and resubmit before the limit (CARC 29).
     Example:
@@ -222,7 +248,8 @@ def age_implausible(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         CMS Medicare Code Editor (MCE) documentation, age edit (valid ages 0-124); X12 DMG02.
     """
     if facts.age is not None and facts.age > MAX_AGE:
-        yield Hit(f"the patient would be {facts.age} years old on the date of service", None, "check the birth date")
+        # the age itself is not quoted: ages over 89 are an identifier under HIPAA (45 CFR 164.514(b)(2)(i)(C))
+        yield Hit(f"the patient would be older than {MAX_AGE} on the date of service", None, "check the birth date")
 
 
 @rule("DT009", "event-after-service")

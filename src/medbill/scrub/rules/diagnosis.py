@@ -32,7 +32,12 @@ POA_VALUES = frozenset({"Y", "N", "U", "W", "1"})
 SIDE_MODIFIERS = frozenset(
     {"LT", "RT", "50", "E1", "E2", "E3", "E4"} | {f"F{c}" for c in "A123456789"} | {f"T{c}" for c in "A123456789"}
 )
-CONDITIONAL = ("if applicable", "where applicable", "if known", "any associated", "for adverse effect", "if present")
+CONDITIONAL = (
+    *("if applicable", "where applicable", "if known", "any associated", "for adverse effect", "if present"),
+    "identify any ",
+)
+"""Phrases that make a tabular instruction conditional: "use additional code to identify any family history of
+malignant neoplasm (Z80.-)" (Z12) applies only when there is such a history."""
 DOCUMENTATION_DEPENDENT = (
     *("Z7722", "Z87891", "Z5731", "F17", "Z720", "P9681", "F10", "B95", "B96", "B97", "Z16"),
     *("V", "W", "X", "Y"),
@@ -43,6 +48,7 @@ treated as required."""
 LIST_LEADS = ("such as", "associated", "when specified", "manifestation", "source of exposure", "presence of")
 """Use-additional leads that introduce lists of conditions to add only when present (not requirements)."""
 _PAREN = re.compile(r"\(([^()]*)\)")
+_SIDE_WORD = re.compile(r"\b(?:right|left|bilateral)\b")
 _REF = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 
 # The validator's issue codes mapped to the rule that reports each.
@@ -162,22 +168,34 @@ def _conditional(text: str, more: tuple[str, ...] = ()) -> bool:
     return any(c in low for c in CONDITIONAL) or any(c in low for c in more) or low.strip() == "code to identify:"
 
 
-def _groups(notes: list[tuple[str, str]], own_only: bool, more: tuple[str, ...] = ()) -> tuple[tuple[Ref, ...], ...]:
+ANY_CODE: Ref = ("A", "Z")
+"""Matches every diagnosis: the alternative a "such as" list of examples adds to its group."""
+
+
+def _groups(
+    notes: list[tuple[str, str]], own_only: bool, more: tuple[str, ...] = (), examples: bool = False
+) -> tuple[tuple[Ref, ...], ...]:
     """Notes of one kind as instruction groups: consecutive lines from one tabular node form one group of
     alternatives (a lead such as "code to identify control using:" and its items). A group whose first line is
-    conditional ("if applicable", "any associated" ...) is dropped, and so are conditional items."""
+    conditional ("if applicable", "any associated" ...) is dropped, and so are conditional items. With
+    ``examples``, a group whose lead says "such as" lists examples only: any code satisfies it (``ANY_CODE``
+    is added after the examples)."""
     groups: list[tuple[Ref, ...]] = []
     source: str | None = None
     refs: list[Ref] = []
     skip = False
+    open_list = False
     for text, origin in [*notes, ("", "\x00end")]:
         if origin != source:
             if source is not None and not skip and refs:
-                groups.append(tuple(refs))
+                groups.append((*refs, ANY_CODE) if open_list else tuple(refs))
             source, refs = origin, []
             skip = _conditional(text, more) or (own_only and ("-" in origin or origin.startswith("Chapter")))
+            open_list = examples and "such as" in text.lower()
             if not skip:
                 refs.extend(_refs(text))
+                if open_list and not refs:
+                    refs.append(ANY_CODE)
             continue
         if not skip and not _conditional(text, more):
             refs.extend(_refs(text))
@@ -206,7 +224,7 @@ def _notes(d: DxFact, ctx: ScrubContext) -> ParsedNotes | None:
         )
         parsed = memo[rec.key] = ParsedNotes(
             tuple(excludes1),
-            _groups(code_first, False) if manifestation else (),
+            _groups(code_first, False, examples=True) if manifestation else (),
             tuple(
                 g
                 for g in _groups(use_additional, True, LIST_LEADS)
@@ -239,15 +257,14 @@ def _laterality_unspecified(d: DxFact, ctx: ScrubContext) -> bool:
     if found is None:
         found = False
         title = rec.title.lower()
-        if "unspecified" in title and rec.parent is not None:
+        # "unspecified" must be about the side: "sprain of unspecified ligament of right ankle" names the side
+        if "unspecified" in title and not _SIDE_WORD.search(title) and rec.parent is not None:
             parent = ctx.library.icd10cm.get(rec.parent)
             for key in parent.children if parent is not None else ():
                 sibling = ctx.library.icd10cm.get(key)
-                if sibling is not None and sibling.key != rec.key:
-                    low = sibling.title.lower()
-                    if "right" in low or "left" in low:
-                        found = True
-                        break
+                if sibling is not None and sibling.key != rec.key and _SIDE_WORD.search(sibling.title.lower()):
+                    found = True
+                    break
         memo[rec.key] = found
     return found
 
@@ -587,7 +604,8 @@ def code_first_missing(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     What it checks:
         For each diagnosis, every mandatory "code first" group of its tabular notes (notes saying "if
         applicable", "any associated" or "for adverse effects" are conditional and skipped) must be satisfied
-        by some earlier diagnosis matching one of the group's references.
+        by some earlier diagnosis matching one of the group's references. A group introduced by "such as"
+        lists examples only, so any earlier diagnosis satisfies it (D63.8 after M06.9 rheumatoid arthritis).
     Why it matters:
         Sequencing errors put the manifestation before its cause; payers with diagnosis-sequencing edits deny
         (CARC 11) and the claim misrepresents medical necessity.
@@ -605,9 +623,10 @@ def code_first_missing(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         earlier = facts.dx[:i]
         for group in parsed.code_first:
             if not any(_matches(group, e.key) for e in earlier):
+                example = f" (such as {_show(group[0])})" if group[0] != ANY_CODE else ""
                 yield Hit(
-                    f"diagnosis {d.position} {d.dotted} says code first the underlying condition "
-                    f"(such as {_show(group[0])}); none precedes it",
+                    f"diagnosis {d.position} {d.dotted} says code first the underlying condition{example}; "
+                    "none precedes it",
                     None,
                     "add the underlying condition before this code, or re-sequence",
                 )
@@ -620,8 +639,8 @@ def use_additional_missing(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit
 
     What it checks:
         For each diagnosis, the mandatory "use additional code" groups written at the code, its subcategory or
-        category (block and chapter notes, and notes saying "if applicable"/"if known", are skipped) must be
-        matched by some other diagnosis on the claim.
+        category (block and chapter notes, and notes saying "if applicable", "if known" or "to identify any",
+        are skipped) must be matched by some other diagnosis on the claim.
     Why it matters:
         The additional code completes the picture (drug control of diabetes, organism, status); claim editors
         and risk-adjustment audits flag incomplete coding. A warning: the record may not support the code.
@@ -655,10 +674,11 @@ def _age_hits(facts: ClaimFacts, ctx: ScrubContext, flag: str, low: int, high: i
         return
     if low <= age <= high:
         return
+    shown = str(age) if age < 90 else "90 or older"  # HIPAA Safe Harbor: ages over 89 identify
     for d in facts.dx:
         if flag in d.flags:
             yield Hit(
-                f"diagnosis {d.position} {d.dotted} is {label} code (ages {low}-{high}); the patient is {age} "
+                f"diagnosis {d.position} {d.dotted} is {label} code (ages {low}-{high}); the patient is {shown} "
                 "on the date of service",
                 None,
                 "check the code and the patient's date of birth",
@@ -730,13 +750,13 @@ def age_maternity(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     yield from _age_hits(facts, ctx, "maternity", low, high, "a maternity")
 
 
-@rule("DX017", "dx-unspecified-code", severity=Severity.INFO)
+@rule("DX017", "dx-unspecified-code", severity=Severity.WARNING)
 def unspecified_code(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """An MCE "unspecified" code is used where a more specific code in the same subcategory exists.
 
     What it checks:
         Diagnoses carrying the MCE unspecified flag on the date when a sibling code (same parent) is billable
-        and not itself flagged unspecified. Info by default; the Medicare profile raises it to a warning.
+        and not itself flagged unspecified. A warning by default; the commercial example profile lowers it to info.
     Why it matters:
         Medicare and many plans review or deny unspecified codes when the record supports a specific one
         (CARC 16 / 11), and they weaken medical-necessity and risk-adjustment coding.
@@ -1319,13 +1339,21 @@ def sequela_first(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         )
 
 
+def _puerperal(d: DxFact) -> bool:
+    """A chapter 15 code for the puerperium or postpartum period (no gestation left to count in weeks)."""
+    title = d.record.title.lower() if d.record is not None else ""
+    return ("puerperium" in title or "postpartum" in title) and "pregnancy" not in title
+
+
 @rule("DX034", "dx-pregnancy-weeks-missing", severity=Severity.INFO)
 def pregnancy_weeks_missing(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """A pregnancy code is reported without a Z3A weeks-of-gestation code.
 
     What it checks:
-        Claims with an obstetric code in O09-O60, O80-O82 or O94-O9A (the conditions Z3A's code-first note
-        names) and no Z3A code.
+        Claims with an obstetric code in O09-O60, O80-O82 or O98-O9A (the pregnancy conditions Z3A's code-first
+        note names) and no Z3A code. Codes for the puerperium or postpartum period (O24.43-, O99.03, O99.43 ...)
+        and sequelae of complications of pregnancy (O94) are not flagged: there are no weeks of gestation after
+        delivery.
     Why it matters:
         Chapter 15 instructs to add Z3A when the weeks are known; payers and quality programs use it to
         validate trimester-specific codes.
@@ -1344,7 +1372,7 @@ def pregnancy_weeks_missing(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hi
             return
         if found is None and k[:1] == "O" and d.record is not None:
             cat = k[:3]
-            if "O09" <= cat <= "O60" or "O80" <= cat <= "O82" or "O94" <= cat <= "O9A":
+            if ("O09" <= cat <= "O60" or "O80" <= cat <= "O82" or "O98" <= cat <= "O9A") and not _puerperal(d):
                 found = d
     if found is not None:
         yield Hit(f"pregnancy diagnosis {found.position} {found.dotted} has no Z3A weeks of gestation", None, None)
@@ -1384,8 +1412,9 @@ def laterality_unspecified(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit
     """A diagnosis codes an unspecified side while a line documents the side (LT, RT, 50, E1-E4, F/T).
 
     What it checks:
-        Diagnoses whose title says "unspecified" and whose siblings are right/left codes, when a line
-        pointing to them (or, on claims without pointers, any line) carries a side modifier.
+        Diagnoses whose title says "unspecified" and names no side (right, left, bilateral) while a sibling
+        code does, when a line pointing to them (or, on claims without pointers, any line) carries a side
+        modifier. "Sprain of unspecified ligament of right ankle" (S93.401A) names its side and passes.
     Why it matters:
         Side-specific codes exist; payers deny laterality mismatches (CARC 11) and Medicare's MCE flags
         unspecified laterality.

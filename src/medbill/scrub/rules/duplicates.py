@@ -21,9 +21,12 @@ def duplicate_line(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """Two service lines are identical: same code, modifiers, date, units and charge.
 
     What it checks:
-        No two lines share procedure code, modifier list, date of service, units and charge, unless the later
-        line carries a repeat-procedure modifier (76, 77 repeat procedure by the same / another physician,
-        91 repeat clinical diagnostic laboratory test).
+        No two lines share procedure code, modifier list, date of service, units, charge, revenue code, NDC and
+        rendering provider (the line's 2420A, else the claim's), unless the later line carries a repeat-procedure
+        modifier (76, 77 repeat procedure by the same / another physician, 91 repeat clinical diagnostic
+        laboratory test). One drug code given from two NDCs (two vial sizes or manufacturers) is reported on two
+        lines, one per NDC, as Medicaid requires, and two clinicians of a group may each see the patient: neither
+        is a duplicate.
     Why it matters:
         Payers deny the second line as a duplicate (CARC 18, exact duplicate claim/service); a real repeat
         needs a modifier to be paid.
@@ -41,7 +44,18 @@ def duplicate_line(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         return
     seen: dict[tuple[object, ...], int] = {}
     for ln in lines:
-        key = (ln.code, ln.modifiers, ln.day, ln.last_day, ln.units, ln.charge, ln.line.revenue_code)
+        who = ln.line.rendering_provider or facts.claim.rendering_provider
+        key = (
+            ln.code,
+            ln.modifiers,
+            ln.day,
+            ln.last_day,
+            ln.units,
+            ln.charge,
+            ln.line.revenue_code,
+            ln.line.ndc,
+            who.id.strip() if who is not None else "",
+        )
         first = seen.get(key)
         if first is None:
             seen[key] = ln.number
@@ -114,9 +128,10 @@ def claim_id_repeated(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """The same patient control number (CLM01) appears twice in the run.
 
     What it checks:
-        Each claim id seen in the run is remembered with the claim it belonged to (ctx.memo "du-claim-ids");
-        another claim arriving with an id already seen is flagged (scrubbing the very same claim again, e.g.
-        under a second payer profile, is not).
+        Each claim id seen in the run is remembered with the content of the claim it belonged to (its duplicate
+        fingerprint, total and diagnoses; ctx.memo "du-claim-ids"); another claim arriving with an id already
+        seen is flagged (scrubbing the very same claim again, or an identical copy of it, e.g. under a second
+        payer profile, is not).
     Why it matters:
         Acknowledgements (277CA) and remittances (835 CLP01) are matched back by CLM01; two claims with one
         id cannot be told apart, and many clearinghouses reject the second as a duplicate.
@@ -132,7 +147,8 @@ def claim_id_repeated(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     if not cid:
         return
     ids = ctx.memo("du-claim-ids")
-    me = id(facts.claim)
+    # what the claim says, not id(claim): once a scrubbed claim is freed its id() is reused by a later claim
+    me = f"{facts.fingerprint()}\x1e{facts.claim.total_charge}\x1e{'+'.join(d.code for d in facts.dx)}"
     first = ids.setdefault(cid, me)
     if first != me:
         yield Hit(f"claim id {cid} was already used by another claim in this run", None, "renumber the claim")

@@ -21,6 +21,8 @@ ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 ASSISTANT = ("80", "81", "82", "AS")
 X_MODIFIERS = ("XE", "XS", "XP", "XU")
 PRICING = frozenset({"22", "26", "TC", "50", "52", "53", "62", "66", "73", "74", "80", "81", "82", "AS"})
+ANESTHESIA_PRICING = frozenset({"AA", "AD", "QK", "QX", "QY", "QZ"})
+"""Anesthesia payment modifiers (CMS IOM 100-04 ch. 12 §50): they price the anesthesia line and come first."""
 PHYSICAL_STATUS = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
 RIGHT_DIGITS = frozenset({"F5", "F6", "F7", "F8", "F9", "T5", "T6", "T7", "T8", "T9", "E3", "E4"})
 LEFT_DIGITS = frozenset({"FA", "F1", "F2", "F3", "F4", "TA", "T1", "T2", "T3", "T4", "E1", "E2"})
@@ -574,7 +576,9 @@ def pricing_order(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
 
     What it checks:
         On each line, the payment-affecting modifiers (22, 26, TC, 50, 52, 53, 62, 66, 73, 74, 80, 81, 82, AS,
-        and the anesthesia physical status P1-P6) come before informational/statistical ones (LT, RT, 59, GA ...).
+        and the anesthesia payment modifiers AA, AD, QK, QX, QY, QZ) come before informational/statistical ones
+        (LT, RT, 59, GA, QS ...). Anesthesia physical status modifiers (P1-P6) may stand anywhere: by
+        convention they follow the payment modifier ("00840 AA P2").
     Why it matters:
         Many payers read the first modifier position for pricing; a pricing modifier in position 2-4 can be
         ignored and the line priced as the global service.
@@ -583,7 +587,8 @@ def pricing_order(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     How to fix:
         Reorder: pricing modifiers first, then informational ones.
     References:
-        CMS IOM 100-04 ch. 26 §10.4 (item 24D: functional modifiers first); X12 005010X222A1 2400 SV101-3.
+        CMS IOM 100-04 ch. 26 §10.4 (item 24D: functional modifiers first); X12 005010X222A1 2400 SV101-3;
+        CMS IOM 100-04 ch. 12 §50 (anesthesia payment modifiers AA, AD, QK, QX, QY, QZ).
     """
     for ln in with_mods(facts):
         mods = ln.modifiers
@@ -591,7 +596,9 @@ def pricing_order(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
             continue
         seen_info = ""
         for m in mods:
-            pricing = m in PRICING or m in PHYSICAL_STATUS
+            if m in PHYSICAL_STATUS:
+                continue  # follows the anesthesia payment modifier ("00840 AA P2"); Medicare does not price it
+            pricing = m in PRICING or m in ANESTHESIA_PRICING
             if not pricing and not seen_info:
                 seen_info = m
             elif pricing and seen_info:

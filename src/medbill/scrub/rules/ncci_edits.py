@@ -48,6 +48,9 @@ INPATIENT_BILL_TYPES: frozenset[str] = frozenset({"11", "18", "21", "41"})
 MUTUALLY_EXCLUSIVE = "Mutually exclusive procedures"
 DME_PREFIXES: frozenset[str] = frozenset({"E", "K", "L"})
 MINOR_GLOBALS: frozenset[str] = frozenset({"000", "010"})
+UNRELATED_EM = "FT"
+"""E/M unrelated to a procedure's global package furnished the same day or in its pre/postoperative period
+(CMS CY2022 PFS final rule): outside the package, so neither 25 nor 57 is expected."""
 MAJOR_GLOBAL = "090"
 
 
@@ -497,7 +500,10 @@ def mue_day_clinical(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         )
 
 
-GOVERNMENT_FILING: frozenset[str] = frozenset({"MA", "MB", "16", "MC"})
+MEDICARE_FILING: frozenset[str] = frozenset({"MA", "MB", "16"})
+GOVERNMENT_FILING: frozenset[str] = MEDICARE_FILING | {"MC"}
+MEDICARE_NONCOVERED = "N"
+"""PFS status N: excluded from Medicare coverage by statute (preventive visits 99381-99397 …)."""
 
 
 def _mue_zero_applies(ctx: ScrubContext) -> bool:
@@ -508,6 +514,26 @@ def _mue_zero_applies(ctx: ScrubContext) -> bool:
     return bool(value)
 
 
+def _is_medicare(ctx: ScrubContext) -> bool:
+    return bool(MEDICARE_FILING & set(ctx.profile.filing_indicators))
+
+
+def _medicare_noncovered(ctx: ScrubContext, ln: LineFact) -> bool:
+    """The line's code has PFS status N on its date: its MUE of 0 is Medicare's coverage exclusion."""
+    if ln.day is None or ctx.fees is None:
+        return False
+    memo = ctx.memo("nc-pfs-status")
+    key = (ln.code, ln.day)
+    status = memo.get(key)
+    if status is None:
+        try:
+            row = ctx.rvu(ln.code, "", ln.day)
+        except Exception:  # a date outside the loaded PFS year: status unknown
+            row = None
+        status = memo[key] = row.status.strip().upper() if row is not None else ""
+    return bool(status == MEDICARE_NONCOVERED)
+
+
 @rule("NC013", "mue-zero-units", severity=Severity.ERROR)
 def mue_zero(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """A code's MUE is 0 units in the claim's setting: it is not payable there at all.
@@ -516,7 +542,9 @@ def mue_zero(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         Every line whose code has an MUE value of 0 in the table for the claim's setting (practitioner,
         outpatient hospital or, for DME HCPCS with ``mue_dme_codes``, DME supplier). An MUE of 0 often encodes
         Medicare coverage policy (preventive visits 99381-99397 are 0 for practitioners), so the edit runs when
-        the profile's ``mue_zero_units`` is true, by default only for Medicare and Medicaid profiles.
+        the profile's ``mue_zero_units`` is true, by default only for Medicare and Medicaid profiles; under a
+        profile that is not Medicare's (no MA, MB or 16 filing indicator) codes Medicare does not cover at all
+        (PFS status N, e.g. the preventive visits Medicaid pays under EPSDT) are left alone.
     Why it matters:
         CMS publishes MUE 0 for codes that the setting cannot bill (DME items on a practitioner claim, bundled
         status-B codes such as 20930): every unit is denied.
@@ -528,12 +556,14 @@ def mue_zero(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         billing entity is a DME supplier, set the profile's ``mue_dme_codes``.
     References:
         CMS MUE FAQ ("MUE value of 0"); NCCI Policy Manual for Medicare Services (2024), Chapter I, Section V;
-        CMS Pub. 100-04 Ch. 20 §10 (DME claims to DME MACs).
+        CMS Pub. 100-04 Ch. 20 §10 (DME claims to DME MACs); CMS Medicaid NCCI (separate Medicaid MUE files);
+        Social Security Act §1905(r) (EPSDT).
     """
     if not per_profile(ctx, "nc-mue-zero", _mue_zero_applies):
         return
+    medicare = per_profile(ctx, "nc-medicare", _is_medicare)
     for ln, edit in _mue_lines(facts, ctx):
-        if edit.units == 0:
+        if edit.units == 0 and (medicare or not _medicare_noncovered(ctx, ln)):
             yield Hit(
                 f"line {ln.number}: {ln.code} has an MUE of 0 units in this setting ({edit.rationale}): it is not "
                 "payable on this claim",
@@ -552,6 +582,12 @@ class _Addon(NamedTuple):
     day_codes: frozenset[str]
     """Other codes on the same day that are not add-on codes."""
     claim_has_other: bool
+    day_all: frozenset[str] = frozenset()
+    """Every other code on the same day, add-on codes included (some add-ons list an add-on as their primary:
+    15152 with 15151, 99416 with 99415, 64492 with 64491)."""
+
+    def has_primary(self) -> bool:
+        return bool(self.day_all & self.primaries)
 
 
 def _addon_analysis(facts: ClaimFacts, ctx: ScrubContext) -> list[_Addon]:
@@ -568,7 +604,8 @@ def _addon_analysis(facts: ClaimFacts, ctx: ScrubContext) -> list[_Addon]:
         if edit is None:
             continue
         same_day = frozenset(code for day, code in others if day == ln.day)
-        out.append(_Addon(ln, edit.edit_type, edit.primaries, same_day, bool(others)))
+        every = frozenset(o.code for o in lines if o.day == ln.day and o.code and o.number != ln.number)
+        out.append(_Addon(ln, edit.edit_type, edit.primaries, same_day, bool(others), every))
     return out
 
 
@@ -585,8 +622,9 @@ def addon_type1(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
 
     What it checks:
         Each line whose code is an NCCI add-on code of edit type 1 (CMS lists every eligible primary) when other
-        procedures are billed that day but none of them is a listed primary. (An add-on billed with no other
-        procedure is NC024.)
+        procedures are billed that day but none of them is a listed primary. A listed primary that is itself an
+        add-on code counts (15152 lists only 15151, 99416 only 99415). (An add-on billed with no other procedure
+        is NC024.)
     Why it matters:
         Type 1 add-on codes are paid only with a listed primary by the same practitioner on the same date; the
         add-on line is denied (CARC 107: the related or qualifying service was not paid or identified).
@@ -600,7 +638,7 @@ def addon_type1(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         Medicare Services (2024), Chapter I, Section R "Add-on Codes"; CMS Pub. 100-04 Ch. 12 §30.
     """
     for a in _addons(facts, ctx):
-        if a.edit_type == 1 and a.day_codes and not a.day_codes & a.primaries:
+        if a.edit_type == 1 and a.day_codes and not a.has_primary():
             listed = ", ".join(sorted(a.primaries)[:6]) + (" …" if len(a.primaries) > 6 else "")
             yield Hit(
                 f"line {a.line.number}: add-on code {a.line.code} (type 1) has none of its primary codes ({listed}) "
@@ -686,7 +724,7 @@ def addon_type3(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         Medicare Services (2024), Chapter I, Section R.
     """
     for a in _addons(facts, ctx):
-        if a.edit_type == 3 and a.day_codes and not a.day_codes & a.primaries:
+        if a.edit_type == 3 and a.day_codes and not a.has_primary():
             yield Hit(
                 f"line {a.line.number}: add-on code {a.line.code} (type 3) has none of its CMS-listed primaries on "
                 f"{a.line.day}; it pays only if the contractor accepts {', '.join(sorted(a.day_codes))} as primary",
@@ -766,13 +804,34 @@ def _surgeries(facts: ClaimFacts, ctx: ScrubContext) -> list[_Surgery]:
     return per_claim(facts, ctx, "nc-surgery", _surgery_analysis)
 
 
+def _em_marked(facts: ClaimFacts, ctx: ScrubContext, ln: LineFact, modifier: str) -> bool:
+    """The E/M line carries ``modifier`` (25 or 57) or FT; an E/M add-on code (99292, 99417, 99416 …) follows the
+    E/M it extends: it is marked when a same-day E/M of the same provider is."""
+    if modifier in ln.modifiers or UNRELATED_EM in ln.modifiers:
+        return True
+    if ctx.ncci is None or not ctx.ncci.is_addon(ln.code):
+        return False
+    who = _rendering(facts, ln)
+    return any(
+        o.number != ln.number
+        and o.day == ln.day
+        and is_em(o.code)
+        and not ctx.ncci.is_addon(o.code)
+        and _rendering(facts, o) == who
+        and (modifier in o.modifiers or UNRELATED_EM in o.modifiers)
+        for o in facts.lines
+    )
+
+
 @rule("NC030", "em-with-minor-procedure", severity=Severity.ERROR, kinds="P")
 def em_minor(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """An E/M service is billed the same day as a minor procedure (0 or 10-day global) without modifier 25.
 
     What it checks:
         On 837P claims, each E/M line (99202-99499, G0402, G0438, G0439) without modifier 25 that shares its date
-        of service and rendering provider with a procedure whose Medicare PFS global period is 000 or 010.
+        of service and rendering provider with a procedure whose Medicare PFS global period is 000 or 010. An E/M
+        with modifier FT (unrelated to the procedure's global package) is left alone, and so is an E/M add-on
+        code (99292, 99417 …) when the E/M it extends carries 25 or FT.
     Why it matters:
         The decision to perform a minor procedure and the usual pre-procedure assessment are part of its global
         package; an E/M that day is paid only if it is significant and separately identifiable and marked with
@@ -784,13 +843,14 @@ def em_minor(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         append 25 to the E/M and document it; otherwise remove the E/M.
     References:
         CMS Pub. 100-04 Ch. 12 §30.6.6 B and §40.1 C (minor surgery and the global package); NCCI Policy Manual
-        for Medicare Services (2024), Chapter XI, Section C; Medicare PFS Relative Value File "GLOB DAYS".
+        for Medicare Services (2024), Chapter XI, Section C; Medicare PFS Relative Value File "GLOB DAYS"; CY2022
+        PFS final rule, 86 FR 64996 (modifier FT).
     """
     surgeries = [s for s in _surgeries(facts, ctx) if s.global_days in MINOR_GLOBALS]
     if not surgeries:
         return
     for ln in facts.lines:
-        if ln.day is None or not is_em(ln.code) or "25" in ln.modifiers:
+        if ln.day is None or not is_em(ln.code) or _em_marked(facts, ctx, ln, "25"):
             continue
         who = _rendering(facts, ln)
         proc = next((s for s in surgeries if s.line.day == ln.day and s.provider == who), None)
@@ -809,7 +869,9 @@ def em_major(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
 
     What it checks:
         On 837P claims, each E/M line without modifier 57 dated the same day as, or the day before, a procedure
-        by the same rendering provider whose Medicare PFS global period is 090.
+        by the same rendering provider whose Medicare PFS global period is 090. An E/M with modifier FT (an
+        unrelated visit, outside the global package) is left alone, and so is an E/M add-on code (99292, 99417 …)
+        when the E/M it extends carries 57 or FT.
     Why it matters:
         Pre-operative visits from the day before a major surgery are in its global package; only the visit at
         which the decision for surgery was made is paid separately, with modifier 57. Without it the E/M is
@@ -821,13 +883,14 @@ def em_major(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         the visit is part of the surgical package and should not be billed.
     References:
         CMS Pub. 100-04 Ch. 12 §40.1 A and §40.2 A.4 (decision for surgery, modifier 57); NCCI Policy Manual for
-        Medicare Services (2024), Chapter XI, Section C; Medicare PFS Relative Value File "GLOB DAYS".
+        Medicare Services (2024), Chapter XI, Section C; Medicare PFS Relative Value File "GLOB DAYS"; CY2022 PFS
+        final rule, 86 FR 64996 (modifier FT).
     """
     majors = [s for s in _surgeries(facts, ctx) if s.global_days == MAJOR_GLOBAL]
     if not majors:
         return
     for ln in facts.lines:
-        if ln.day is None or not is_em(ln.code) or "57" in ln.modifiers:
+        if ln.day is None or not is_em(ln.code) or _em_marked(facts, ctx, ln, "57"):
             continue
         who = _rendering(facts, ln)
         for day in (ln.day, ln.day + timedelta(days=1)):

@@ -18,7 +18,7 @@ from medbill.issues import Severity
 from medbill.scrub.context import ScrubContext
 from medbill.scrub.facts import ClaimFacts, LineFact
 from medbill.scrub.registry import Hit, rule
-from medbill.scrub.rules.ncci_edits import is_em, per_profile
+from medbill.scrub.rules.ncci_edits import MAJOR_GLOBAL, MINOR_GLOBALS, global_days, is_em, per_profile
 
 # -- shared helpers ----------------------------------------------------------------------------------------------
 
@@ -140,10 +140,11 @@ def medicare_referring(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     What it checks:
         On 837P claims, lines whose code is in the profile's ``require_referring_for`` ranges (default:
         radiology 70010-79999, pathology and laboratory 80047-89398, DME E0100-E8002 and K0001-K0899) when the
-        claim has no referring provider (2310A). A line is exempt when the same claim carries an E/M visit on
-        the same date: the rendering physician who saw the patient ordered the test, and the TR3 then needs no
-        separate ordering provider (2420E "required when ... ordered by a provider different than the rendering
-        provider").
+        claim has no referring provider (2310A). A line is exempt when the same claim carries, on the same date,
+        an E/M visit or a surgical procedure (PFS global period 000, 010 or 090, e.g. 36556 with its ultrasound
+        guidance 76937): the rendering physician who saw or treated the patient ordered the service, and the TR3
+        then needs no separate ordering provider (2420E "required when ... ordered by a provider different than
+        the rendering provider"). Screening mammography (77067, 77063) needs no order at all.
     Why it matters:
         Medicare denies ordered and referred services whose claim lacks the name and NPI of an eligible ordering
         or referring provider (ordering/referring edits, RARC N264/N265 with CARC 16/183).
@@ -163,16 +164,35 @@ def medicare_referring(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         return
     visit_days: set[date | None] | None = None
     for ln in facts.lines:
-        if not ln.code or ln.code not in ranges:
+        if not ln.code or ln.code not in ranges or ln.code in NO_ORDER_NEEDED:
             continue
         if visit_days is None:
-            visit_days = {v.day for v in facts.lines if is_em(v.code)}
+            visit_days = _self_ordering_days(facts, ctx, ranges)
         if ln.day not in visit_days:
             yield Hit(
                 f"line {ln.number}: {ln.code} is an ordered service and the claim has no referring/ordering provider",
                 ln.number,
                 "add the ordering provider's name and NPI (2310A or 2420E)",
             )
+
+
+NO_ORDER_NEEDED = frozenset({"77063", "77067"})
+"""Screening mammography (digital breast tomosynthesis add-on 77063, screening mammogram 77067): Medicare pays it
+without a physician's order (42 CFR 410.34(c); CMS Pub. 100-02 Ch. 15 §280.3), so no ordering provider is due."""
+
+
+def _self_ordering_days(facts: ClaimFacts, ctx: ScrubContext, ranges: CodeSet) -> set[date | None]:
+    """Dates on which the claim's own practitioner saw or operated on the patient: an E/M visit, or a procedure
+    with a PFS global period (000, 010, 090) that is not itself an ordered service (its imaging guidance)."""
+    days: set[date | None] = set()
+    for v in facts.lines:
+        if is_em(v.code):
+            days.add(v.day)
+        elif v.day is not None and v.code and v.code not in ranges and ctx.fees is not None:
+            period = global_days(ctx, v.code, v.day)
+            if period in MINOR_GLOBALS or period == MAJOR_GLOBAL:
+                days.add(v.day)
+    return days
 
 
 def _pfs_amount(
@@ -395,7 +415,21 @@ VACCINE_PRODUCTS = (("90281", "90399"), ("90476", "90759"))
 PRIOR_AUTH_PATTERN = r"[A-Z0-9-]{1,50}"
 
 
+NOT_DRUGS = (
+    ("Q0035", "Q0035"),  # cardiokymography
+    ("Q0081", "Q0092"),  # infusion/chemotherapy administration, Pap smear collection, portable X-ray set-up
+    ("Q0111", "Q0115"),  # office microscopy (wet mount, KOH, pinworm, fern, post-coital)
+    ("Q0477", "Q0509"),  # ventricular assist device supplies
+    ("Q4001", "Q4051"),  # cast and splint supplies
+    ("Q5001", "Q5010"),  # hospice and home health place-of-care codes (not the Q51xx biosimilars)
+    ("C9352", "C9364"),  # implanted collagen matrices and skin substitutes (devices)
+)
+"""HCPCS ranges inside the default drug prefixes (Q0, Q4, Q5, C9) that are services, supplies or devices."""
+
+
 def _needs_ndc(code: str, prefixes: frozenset[str]) -> bool:
+    if any(low <= code <= high for low, high in NOT_DRUGS if len(code) == len(low)):
+        return False
     for p in prefixes:
         if "-" in p:
             low, _, high = p.partition("-")
@@ -420,6 +454,9 @@ def medicaid_ndc(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         Lines whose HCPCS/CPT code starts with one of the profile's ``ndc_required_prefixes`` (default J, Q0, Q2,
         Q4, Q5, Q9, C9 and CPT 90xxx; entries may also be ranges "A-B"; a numeric CPT prefix only covers the
         immune globulin and vaccine product codes 90281-90399 and 90476-90759) and carry no NDC (2410 LIN03).
+        Codes under those prefixes that are not drugs are left alone: Q0035, Q0081-Q0092, Q0111-Q0115, Q0477-Q0509
+        (services, VAD supplies), Q4001-Q4051 (cast supplies), Q5001-Q5010 (hospice place of care), C9352-C9364
+        (implanted matrices).
     Why it matters:
         States must collect NDCs for physician-administered drugs to invoice manufacturer rebates; Medicaid
         denies drug lines without an NDC (CARC 16 / RARC M119).

@@ -7,6 +7,7 @@ with add and termination dates and the Medicare coverage code. PFS indicators co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,20 @@ HCPCS_FIRST = frozenset("ABCDEGHJKLMPQRSTV")
 DIGITS = frozenset("0123456789")
 PAYABLE = frozenset({"A", "R", "T"})
 MEDICARE_NONCOVERED = {"I": "not payable by Medicare", "M": "non-covered by Medicare", "S": "non-covered by statute"}
+UNLISTED_CPT = frozenset(
+    {
+        *("21089", "23929", "26989", "37501", "38129", "38589", "43289", "43659", "44238", "44979", "47379"),
+        *("47579", "49329", "49659", "50549", "50949", "55559", "58578", "58579", "58679", "59897", "59898"),
+        *("60659", "69949", "69979", "76496", "76497", "76498", "81479", "86849", "88749", "89240", "89398"),
+        *("90749", "92700", "93998", "96379", "96549", "97039", "97139", "99429", "99600"),
+    }
+)
+"""Unlisted CPT codes whose number does not end in 99 (CPT section guidelines, "unlisted procedure" lists)."""
+_DRUG_DOSE = re.compile(
+    r"^(?:injection|factor)\b.*(?:\b\d[\d,.]*\s*(?:mg|mcg|g|grams?|units?|i\.?u\.?|ml)\b|\bper\s+(?:i\.?u\.?|ml|unit)\b)"
+)
+"""A HCPCS drug descriptor naming one substance and a billing dose ("injection, triamcinolone acetonide, not
+otherwise specified, 10 mg"): "not otherwise specified" there means "not a formulation with its own code"."""
 HCPCS_REQUIRED_REVENUE = ((300, 319), (320, 359), (360, 369), (400, 409), (450, 450), (510, 510), (610, 619))
 """Revenue codes whose outpatient lines need a HCPCS code (lab, radiology, OR, imaging, ED, clinic, MRI)."""
 
@@ -82,15 +97,28 @@ def hcpcs_detail(ctx: ScrubContext, code: str) -> dict[str, object] | None:
 
 
 def unlisted(ctx: ScrubContext, ln: LineFact) -> bool:
-    """A NOC HCPCS code (CMS NOC list) or an unlisted CPT code (ends in 99 and is not PFS-priced as a fixed service)."""
+    """A NOC HCPCS code (CMS NOC list, less single-drug dosed codes such as J3301) or an unlisted CPT code (one of
+    ``UNLISTED_CPT``, or a number ending in 99 that the PFS does not price as a fixed service)."""
     kind = shape(ln.code)
     if kind == "HCPCS":
         detail = hcpcs_detail(ctx, ln.code)
-        return detail is not None and bool(detail.get("not_otherwise_classified"))
+        return detail is not None and bool(detail.get("not_otherwise_classified")) and not dosed_drug(ctx, ln.code)
+    if kind == "CPT" and ln.code in UNLISTED_CPT:
+        return True
     if kind == "CPT" and ln.code.endswith("99"):
         row = rvu_of(ctx, ln.code, ln.day)
         return row is None or row.status not in PAYABLE
     return False
+
+
+def dosed_drug(ctx: ScrubContext, code: str) -> bool:
+    """A NOC-listed HCPCS drug code that names the substance and its billing unit (J3301, J1566, J9201 ...)."""
+    memo = ctx.memo("pr-dosed-drug")
+    found: bool | None = memo.get(code)
+    if found is None:
+        rec = hcpcs_record(ctx, code)
+        found = memo[code] = rec is not None and bool(_DRUG_DOSE.match(rec.title.strip().lower()))
+    return found
 
 
 @rule("PR001", "procedure-code-malformed", severity=Severity.ERROR)
@@ -250,7 +278,9 @@ def charge_invalid(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
 
     What it checks:
         Every line has a charge (837P SV102, 837I SV203) greater than zero. Quality-data codes (CPT Category II,
-        ending in F, and HCPCS G8000-G9999) may be reported at zero; a negative charge is always flagged.
+        ending in F, and HCPCS G8000-G9999), the post-operative visit 99024 (global-period tracking, PFS status
+        B) and lines with modifier SL (state-supplied vaccine) or FB (item provided without cost) may be
+        reported at zero; a negative charge is always flagged.
     Why it matters:
         A service line must carry the provider's usual charge; zero or negative charges are rejected at the front
         end or deny (CARC 16, RARC M79 "missing/incomplete/invalid charge").
@@ -260,14 +290,24 @@ def charge_invalid(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         Enter the practice's usual and customary charge for the service.
     References:
         X12 005010X222A1 2400 SV102; X12 005010X223A2 2400 SV203; CMS IOM 100-04 ch. 26 §10.4 (item 24F); CMS MIPS
-        claims-based quality reporting (QDCs at $0.00).
+        claims-based quality reporting (QDCs at $0.00); CMS IOM 100-04 ch. 12 §40.2 (99024 reporting); CMS
+        HCPCS modifiers SL and FB; CDC Vaccines for Children program (state-supplied vaccine at no charge).
     """
     for ln in facts.lines:
         charge = ln.charge
         if charge is None:
             yield Hit(f"line {ln.number} ({ln.code or 'no code'}) has no charge", ln.number, "enter the line charge")
-        elif charge < 0 or (charge == 0 and not quality_code(ln.code)):
+        elif charge < 0 or (charge == 0 and not zero_charge_allowed(ln)):
             yield Hit(f"line {ln.number} ({ln.code}) has charge {charge}", ln.number, "enter the usual charge")
+
+
+ZERO_CHARGE_CODES = frozenset({"99024"})
+ZERO_CHARGE_MODIFIERS = frozenset({"SL", "FB"})
+
+
+def zero_charge_allowed(ln: LineFact) -> bool:
+    """A line that is correctly sent at $0.00: quality data, 99024 tracking, a free (SL/FB) item."""
+    return quality_code(ln.code) or ln.code in ZERO_CHARGE_CODES or not ZERO_CHARGE_MODIFIERS.isdisjoint(ln.modifiers)
 
 
 def quality_code(code: str) -> bool:
@@ -364,8 +404,11 @@ def unlisted_undocumented(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]
 
     What it checks:
         Lines with a HCPCS code on the CMS NOC list (J3490, J9999, E1399, A9999 ...) or an unlisted CPT code
-        (a CPT number ending in 99 that the PFS does not price as a fixed service: 17999, 64999, 99499 ...) on a
-        claim that carries no note (NTE). The claim model has no SV101-7 line description, so a claim-level note
+        (a CPT number ending in 99 that the PFS does not price as a fixed service: 17999, 64999, 99499 ...; or
+        one of the unlisted codes numbered otherwise: 76499's siblings 76496-76498, 90749, 96379, 97139 ...) on a
+        claim that carries no note (NTE). NOC-list drug codes that name one substance and a billing dose
+        ("injection, triamcinolone acetonide, not otherwise specified, 10 mg": J3301) are specific, priced codes
+        and are not flagged. The claim model has no SV101-7 line description, so a claim-level note
         is the only narrative it can hold.
     Why it matters:
         A NOC/unlisted code says nothing about what was done; payers require a description (and for drugs the
@@ -644,12 +687,13 @@ def pfs_bundled(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
 
     What it checks:
         With Medicare coverage edits on (``medicare_coverage_edits``; default on for the medicare profile), each
-        line whose code has PFS status B (bundled) or P (bundled/excluded) on the date of service.
+        line whose code has PFS status B (bundled) or P (bundled/excluded) on the date of service. Reporting-only
+        lines are skipped: the post-operative visit 99024 (global-period tracking) and lines charged $0.00.
     Why it matters:
         Medicare never pays these separately (CARC 97 "included in another service"); billed alone they deny,
         and some (post-operative visit 99024) are reporting-only.
     Example:
-        99024 (status B) on a Medicare claim on 2024-08-14.
+        97010 (hot or cold packs, status B) on a Medicare claim on 2024-08-14.
     How to fix:
         Bill the service the code is bundled into, or report the line at zero charge only where a payer asks
         for it (e.g. 99024 tracking).
@@ -657,6 +701,8 @@ def pfs_bundled(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         CMS PFS Relative Value File documentation (RVU24C), status codes B and P; CMS IOM 100-04 ch. 12 §30.
     """
     for ln, status in pfs_status_lines(facts, ctx, frozenset({"B", "P"})):
+        if ln.code in ZERO_CHARGE_CODES or ln.charge == 0:
+            continue  # reported for tracking, not for payment
         yield Hit(
             f"line {ln.number}: {ln.code} has PFS status {status}: bundled, no separate Medicare payment",
             ln.number,
