@@ -29,8 +29,9 @@ MISUSE = "Misuse of Column Two code with Column One code"
 
 
 def why(tables: NcciTables, rationale: str) -> str:
-    """The rationale a PTP edit carries: CMS's text, or "" when the vendored files dropped that column."""
-    return rationale if tables.ptp_rationale_shipped else ""
+    """The rationale a PTP edit carries (the vendored files keep CMS's rationale column)."""
+    assert tables.ptp_rationale_shipped
+    return rationale
 
 
 @pytest.fixture(scope="session")
@@ -161,3 +162,13 @@ def test_second_load_reuses_cache(tables: NcciTables, cache_dir: Path) -> None:
     assert [p.name for p in cache_dir.iterdir()] == [tables.cache_file.name]  # no temp files left
     assert again.ptp("29881", "29875", date(2024, 7, 1), P) == tables.ptp("29881", "29875", date(2024, 7, 1), P)
     assert elapsed < 2.0  # generous for slow CI; the target on a workstation is 0.5 s
+
+
+@pytest.mark.shared
+def test_vendored_ptp_rows_are_the_cms_rows(shared_dir: Path) -> None:
+    """Recompressed, not edited: the vendored text is byte for byte the CMS file's."""
+    import lzma
+
+    for name in PTP_FILES.values():
+        source = shared_dir / "data" / "ncci" / name.replace(".csv.xz", ".csv.gz")
+        assert lzma.decompress((PTP_DIR / name).read_bytes()) == gzip.decompress(source.read_bytes()), name

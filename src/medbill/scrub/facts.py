@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from hashlib import blake2b
 from typing import TYPE_CHECKING, NamedTuple
 
 from medbill.billing.claim import Claim, Party, ServiceLine
@@ -99,6 +100,7 @@ class ClaimFacts:
     """Age in whole years on the first date of service (None without a birth date or a date)."""
     patient: Party
     extras: ClaimExtras
+    _fingerprint: str | None = None
 
     @classmethod
     def of(cls, claim: Claim, ctx: ScrubContext, extras: ClaimExtras | None = None) -> ClaimFacts:
@@ -165,17 +167,26 @@ class ClaimFacts:
                 yield self.dx[p - 1]
 
     def fingerprint(self) -> str:
-        """Same patient, provider, payer, dates and line codes: what payers call a duplicate claim."""
-        parts = [
-            self.claim.billing_provider.id,
-            self.claim.subscriber.member_id,
-            self.patient.last_or_org.upper(),
-            self.patient.first.upper(),
-            self.birth_date.isoformat() if self.birth_date else "",
-            self.claim.payer.payer_id,
-        ]
-        parts.extend(sorted(f"{ln.day}|{ln.code}|{'+'.join(ln.modifiers)}|{ln.units}|{ln.charge}" for ln in self.lines))
-        return "\x1f".join(parts)
+        """Same patient, provider, payer, dates and line codes: what payers call a duplicate claim.
+
+        A 32-character digest (BLAKE2b), stable across processes and runs, so sent claims can be remembered
+        compactly; computed once per claim (several duplicate edits ask for it)."""
+        if self._fingerprint is None:
+            claim = self.claim
+            lines = sorted(f"{ln.day}|{ln.code}|{'+'.join(ln.modifiers)}|{ln.units}|{ln.charge}" for ln in self.lines)
+            text = "\x1f".join(
+                (
+                    claim.billing_provider.id,
+                    claim.subscriber.member_id,
+                    self.patient.last_or_org.upper(),
+                    self.patient.first.upper(),
+                    self.birth_date.isoformat() if self.birth_date else "",
+                    claim.payer.payer_id,
+                    *lines,
+                )
+            )
+            self._fingerprint = blake2b(text.encode(), digest_size=16).hexdigest()
+        return self._fingerprint
 
 
 NO_EXTRAS = ClaimExtras()
