@@ -143,12 +143,6 @@ BRITISH = (("aem", "em"), ("oed", "ed"), ("oes", "es"), ("ae", "e"), ("oe", "e")
 INFLECTIONS = ("es", "s", "ed", "d")
 
 
-def _swapped(a: str, b: str) -> bool:
-    """b is a with two neighbouring letters swapped."""
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
 def one_edit_variants(text: str, alphabet: str) -> set[str]:
     """Every string one keystroke away (delete, insert, substitute, swap neighbours): typo candidates to check
     against a key set, far cheaper than scoring the whole set."""
@@ -186,7 +180,6 @@ class TermMatcher:
         for token in vocabulary:
             self._by_length.setdefault(len(token), []).append(token)
         self._sorted = sorted(vocabulary)
-        self._deletes: dict[str, list[str]] | None = None
         self._corrected: dict[str, str] = {}
 
     def expand(self, text: str) -> list[str]:
@@ -226,25 +219,14 @@ class TermMatcher:
                 return token[: -len(suffix)]
             if token + suffix in vocabulary:
                 return token + suffix
-        deletes = self._deletes if self._deletes is not None else self._build_deletes()
         near = {
-            c
-            for i in range(len(token))
-            for c in deletes.get(token[:i] + token[i + 1 :], ())
-            if len(c) == len(token) and c[0] == token[0] and _swapped(token, c)
+            swapped
+            for i in range(1, len(token) - 1)  # the first letter stays: people rarely mistype it
+            if (swapped := token[:i] + token[i + 1] + token[i] + token[i + 2 :]) in vocabulary and swapped != token
         }
         if len(near) == 1:
             return near.pop()
         return token
-
-    def _build_deletes(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for token in self.vocabulary:
-            if len(token) >= MIN_CORRECTABLE - 1 and token.isalpha():
-                for i in range(len(token)):
-                    out.setdefault(token[:i] + token[i + 1 :], []).append(token)
-        self._deletes = out
-        return out
 
     def resolve(self, token: str) -> QueryToken:
         """Exact token, else prefix completions (partial typing), else spelling neighbours (typos)."""
