@@ -63,6 +63,8 @@ def test_rules_list_and_show() -> None:
         assert section in shown.stdout
     table = run("rules", "list")
     assert table.exit_code == 0 and "DX002" in table.stdout
+    internal = run("rules", "show", "INT001")
+    assert internal.exit_code == 0 and "exception" in internal.stdout
     missing = run("rules", "show", "ZZ999")
     assert missing.exit_code == 2 and "no rule" in missing.stderr
 

@@ -52,8 +52,15 @@ def show(code: Annotated[str, typer.Argument(help="A rule code such as DX003.")]
     """A rule's full documentation: what it checks, why it matters, an example, how to fix, references."""
     from rich.markup import escape
 
+    from medbill.scrub.engine import INTERNAL, INTERNAL_DOC
     from medbill.scrub.registry import SECTIONS, load_rules
 
+    if code.strip().upper() == INTERNAL:
+        if json:
+            print_json({"code": INTERNAL, "name": "internal-error", "severity": "warning", "doc": INTERNAL_DOC})
+        else:
+            console().print(f"[bold]{INTERNAL}[/] internal-error  (warning)\n{INTERNAL_DOC}", markup=True)
+        return
     found = load_rules().get(code)
     if found is None:
         raise fail(f"no rule {code!r} (see `medbill rules list`)")

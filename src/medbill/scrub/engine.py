@@ -19,6 +19,11 @@ from medbill.scrub.profiles import PayerProfile
 from medbill.scrub.registry import Check, Registry, Rule, Status, load_rules
 
 INTERNAL = "INT001"
+INTERNAL_DOC = (
+    "A rule raised an exception on this claim. The finding names the rule and the exception type (never its "
+    "text, which could quote patient data); the other rules still ran and the batch went on. The claim was not "
+    "checked by that rule: scrub it again after upgrading medbill, and report the rule code to its maintainers."
+)
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 

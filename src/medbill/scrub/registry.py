@@ -9,6 +9,7 @@ Codes are two or three letters for the family and three digits; a code, once pub
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -89,12 +90,12 @@ class Rule:
             header = raw.strip().rstrip(":")
             if header in SECTIONS and raw.strip().endswith(":"):
                 if current is not None:
-                    out[current] = "\n".join(lines).strip()
+                    out[current] = textwrap.dedent("\n".join(lines)).strip()
                 current, lines = header, []
             elif current is not None:
                 lines.append(raw)
         if current is not None:
-            out[current] = "\n".join(lines).strip()
+            out[current] = textwrap.dedent("\n".join(lines)).strip()
         return out
 
     def applies_on(self, on: date | None) -> bool:

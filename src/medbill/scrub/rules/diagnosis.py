@@ -919,7 +919,8 @@ def secondary_only_first(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
     """A code the guidelines allow only as an additional diagnosis is first-listed.
 
     What it checks:
-        The first-listed diagnosis belongs to B95-B97 (infectious agent as the cause), Z3A (weeks of
+        On professional and outpatient claims (inpatient bills have DX021), the first-listed diagnosis belongs
+        to B95-B97 (infectious agent as the cause), Z3A (weeks of
         gestation), Z68 (body mass index), Z16-Z19 (resistance, receptor status, retained foreign body, hormone
         sensitivity) or is an adverse effect or underdosing code (T36-T50 with intent 5 or 6).
     Why it matters:
@@ -935,6 +936,8 @@ def secondary_only_first(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
         I.C.19.e.5(a) and (c) (adverse effect, underdosing sequencing), I.C.21.c.3 (BMI as secondary); Section
         IV.G (first-listed diagnosis in outpatient services).
     """
+    if facts.kind == "I" and _inpatient(facts):
+        return  # inpatient principal diagnoses: the MCE list of DX021 covers these and more
     first = facts.dx[0] if facts.dx else None
     if first is not None and first.record is not None and _secondary_only(first.key):
         yield Hit(
