@@ -27,9 +27,7 @@ FACILITY_KINDS = {
     "21": "hospital",
     "22": "hospital",
     "23": "hospital",
-    "24": "ambulatory surgical center",
-    "31": "nursing facility",
-    "32": "nursing facility",
+    "24": "asc",
 }
 """A facility's own place of service (stored with it) as the kind the place-of-service edits compare with."""
 
