@@ -195,8 +195,10 @@ def _lines(path: Path) -> Iterator[list[bytes]]:
 
 
 def _read_ptp(path: Path) -> _PtpRaw:
+    """Parse a PTP file chunk by chunk into compact columns (16 bytes a row), so the one-off compile stays small."""
     names: dict[bytes, int] = {}
-    parts: list[tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]] = []
+    parts: list[_PtpRaw] = []
+    weights = np.array([10**k for k in range(7, -1, -1)], dtype=np.int32)
     for lines in _lines(path):
         head = b"".join([line[:PREFIX] for line in lines])
         rows = np.frombuffer(head, dtype=np.uint8)
@@ -207,25 +209,32 @@ def _read_ptp(path: Path) -> _PtpRaw:
         dashes = rows[:, [18, 21]]
         if (commas != ord(",")).any() or (dashes != ord("-")).any():
             raise ValueError(f"{path.name}: a row does not match 'AAAAA,BBBBB,M,YYYY-MM-DD'")
+        digits = rows[:, [14, 15, 16, 17, 19, 20, 22, 23]].astype(np.int32) - ord("0")
+        if ((digits < 0) | (digits > 9)).any():
+            raise ValueError(f"{path.name}: a deletion date is not YYYY-MM-DD")
         rationale = np.fromiter(
             (names.setdefault(line[PREFIX + 1 :].rstrip(b"\r"), len(names)) for line in lines),
             dtype=np.uint8,
             count=len(lines),
         )
-        parts.append((rows, rationale))
-    rows = np.concatenate([p[0] for p in parts])
-    digits = rows[:, [14, 15, 16, 17, 19, 20, 22, 23]].astype(np.int32) - ord("0")
-    if ((digits < 0) | (digits > 9)).any():
-        raise ValueError(f"{path.name}: a deletion date is not YYYY-MM-DD")
-    weights = np.array([10**k for k in range(7, -1, -1)], dtype=np.int32)
+        parts.append(
+            _PtpRaw(
+                column1=np.ascontiguousarray(rows[:, 0:5]).view("S5").ravel(),
+                column2=np.ascontiguousarray(rows[:, 6:11]).view("S5").ravel(),
+                modifier=(rows[:, 12] - ord("0")).astype(np.uint8),
+                deletion=digits @ weights,
+                rationale=rationale,
+                rationales=[],
+            )
+        )
     if len(names) > 255:
         raise ValueError(f"{path.name}: more than 255 rationales")
     return _PtpRaw(
-        column1=np.ascontiguousarray(rows[:, 0:5]).view("S5").ravel(),
-        column2=np.ascontiguousarray(rows[:, 6:11]).view("S5").ravel(),
-        modifier=(rows[:, 12] - ord("0")).astype(np.uint8),
-        deletion=(digits @ weights).astype(np.int32),
-        rationale=np.concatenate([p[1] for p in parts]),
+        column1=np.concatenate([p.column1 for p in parts]),
+        column2=np.concatenate([p.column2 for p in parts]),
+        modifier=np.concatenate([p.modifier for p in parts]),
+        deletion=np.concatenate([p.deletion for p in parts]).astype(np.int32),
+        rationale=np.concatenate([p.rationale for p in parts]),
         rationales=[name.decode() for name in names],
     )
 
