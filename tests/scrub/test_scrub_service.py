@@ -99,3 +99,11 @@ def test_payer_filing_limit_and_sent_duplicates(database: Database, scrub_env: S
         session.refresh(twin)
         [again] = scrub_claims(session, [twin], scrubber=Scrubber(), context=ctx, profiles=scrub_env.profiles)
         assert any(f.rule == "DU003" and sent.claim_number in f.message for f in again.findings), again.findings
+
+
+def test_demo_medicare_ids_are_well_formed_mbis() -> None:
+    from medbill.scrub.rules.payer import is_mbi
+    from medbill.services.demo import demo_mbi
+
+    ids = [demo_mbi(n) for n in range(1, 2001)]
+    assert all(is_mbi(i) for i in ids), [i for i in ids if not is_mbi(i)][:3]

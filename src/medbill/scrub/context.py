@@ -38,6 +38,7 @@ class ScrubContext:
         self._catalogs: dict[CodeSystem, Callable[[str], CatalogCode | None]] = {}
         self._rvus: dict[tuple[str, str, date], RvuRow | None] = {}
         self._memos: dict[str, dict[Any, Any]] = {}
+        self._siblings: dict[int, ScrubContext] = {}
 
     def memo(self, name: str) -> dict[Any, Any]:
         """A named cache shared by the rules of a run (derived data such as parsed tabular notes per code)."""
@@ -47,11 +48,19 @@ class ScrubContext:
         return table
 
     def with_profile(self, profile: PayerProfile) -> ScrubContext:
-        """The same tables and memory of the run, another payer's parameters."""
+        """The same tables and memory of the run, another payer's parameters (one context per profile, made on
+        first use: callers ask per claim)."""
+        if profile is self.profile:
+            return self
+        made = self._siblings.get(id(profile))
+        if made is not None and made.profile is profile:
+            return made
         other = ScrubContext(self.library, profile, self.ncci, self.fees, self.today, self.seen)
         other._catalogs = self._catalogs
         other._rvus = self._rvus
         other._memos = self._memos
+        other._siblings = self._siblings
+        self._siblings[id(profile)] = other
         return other
 
     def param(self, name: str, default: object = None) -> object:

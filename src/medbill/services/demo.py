@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from medbill.fileio import write_atomic
 from medbill.scrub import ScrubContext
+from medbill.scrub.rules.payer import MBI_LETTERS
 from medbill.services.encounters import ChargeInput, EncounterInput
 from medbill.services.ledger import Receivables
 from medbill.services.practice import (
@@ -108,10 +109,6 @@ class DemoPractice:
     billing_npi: str
     payers: dict[str, PayerRow]
     patients: int
-
-
-MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
-"""The letters a Medicare Beneficiary Identifier may use (CMS MBI format: no S, L, O, I, B, Z)."""
 
 
 def demo_mbi(n: int) -> str:
@@ -275,7 +272,7 @@ def run_demo(
     *,
     out_dir: Path,
     encounters_count: int = 300,
-    scrub: ScrubContext | None = None,
+    scrub: ScrubContext,
     validate: Callable[[str], ValidationReport] | None = None,
 ) -> DemoSummary:
     """Practice, encounters, priced charges, claims, 837P batches. Idempotent: a second run adds nothing."""
@@ -297,7 +294,7 @@ def run_demo(
         payer = patient.coverages[0].payer if patient.coverages else None
         encounter = record_encounter(session, data, payer=payer, expected=expected)
         create_claims(session, encounter, actor=actor)
-    scrubbed = scrub_drafts(session, scrub, actor=actor) if scrub is not None else _all_ready(session, actor)
+    scrubbed = scrub_drafts(session, scrub, actor=actor)
     ready = list(session.scalars(select(ClaimRow).where(ClaimRow.status == "ready").order_by(ClaimRow.id)))
     submitter = Submitter("LAKESIDEFM", "LAKESIDE FAMILY MEDICINE", "BILLING OFFICE", "2175550100")
     files = create_batches(session, ready, out_dir=out_dir / "837", submitter=submitter, actor=actor, validate=validate)
@@ -324,18 +321,6 @@ def run_demo(
         cms1500=str(pdf) if submitted else "",
         scrubbed=tuple(scrubbed),
     )
-
-
-def _all_ready(session: Session, actor: str) -> list[ClaimScrub]:
-    """Without a scrub context (tests of the billing core alone): every draft goes to ready unchecked."""
-    from medbill.billing.lifecycle import ClaimStatus
-    from medbill.services.claims import move
-
-    out = []
-    for claim in session.scalars(select(ClaimRow).where(ClaimRow.status == ClaimStatus.DRAFT).order_by(ClaimRow.id)):
-        move(session, claim, ClaimStatus.READY, actor=actor, reason="not scrubbed (no scrub context)")
-        out.append(ClaimScrub(claim.claim_number, "draft", "", ()))
-    return out
 
 
 AS_OF = dt.date(2024, 12, 31)

@@ -27,8 +27,8 @@ PHYSICAL_STATUS = frozenset({"P1", "P2", "P3", "P4", "P5", "P6"})
 RIGHT_DIGITS = frozenset({"F5", "F6", "F7", "F8", "F9", "T5", "T6", "T7", "T8", "T9", "E3", "E4"})
 LEFT_DIGITS = frozenset({"FA", "F1", "F2", "F3", "F4", "TA", "T1", "T2", "T3", "T4", "E1", "E2"})
 CORONARY = ("LC", "LD", "LM", "RC", "RI")
-EM_LIKE = frozenset({"92002", "92004", "92012", "92014", "G0402", "G0438", "G0439", "G0463"})
-"""Visit codes outside 99202-99499 that CMS lets carry 24/25/57 (eye visits, IPPE, AWV, OPPS clinic visit)."""
+EM_LIKE = frozenset({"92002", "92004", "92012", "92014", "G0463"})
+"""Visit codes besides the E/M services (`is_em`) that CMS lets carry 24/25/57 (eye visits, OPPS clinic visit)."""
 
 
 def with_mods(facts: ClaimFacts) -> Iterator[LineFact]:

@@ -23,6 +23,7 @@ from medbill.scrub.context import ScrubContext
 from medbill.scrub.facts import ClaimFacts, LineFact
 from medbill.scrub.ncci import MueEdit, NcciTables, PtpEdit, Setting
 from medbill.scrub.registry import Hit, rule
+from medbill.scrub.rules.procedure import is_em
 
 T = TypeVar("T")
 
@@ -41,8 +42,6 @@ PROCEDURE_BYPASS: frozenset[str] = frozenset({"58", "78", "79", "91"})
 """Staged/return-to-OR/unrelated procedure in a global period and repeat laboratory test: either line."""
 OUTPATIENT_EM: frozenset[str] = frozenset({"27"})
 """Multiple outpatient hospital E/M encounters on the same date (outpatient hospital claims only)."""
-EM_EXTRA: frozenset[str] = frozenset({"G0402", "G0438", "G0439"})
-"""HCPCS E/M-like visits (initial preventive physical examination, annual wellness visits)."""
 INPATIENT_BILL_TYPES: frozenset[str] = frozenset({"11", "18", "21", "41"})
 """837I types of bill paid outside the outpatient NCCI tables (inpatient, swing bed, SNF Part A)."""
 MUTUALLY_EXCLUSIVE = "Mutually exclusive procedures"
@@ -52,13 +51,6 @@ UNRELATED_EM = "FT"
 """E/M unrelated to a procedure's global package furnished the same day or in its pre/postoperative period
 (CMS CY2022 PFS final rule): outside the package, so neither 25 nor 57 is expected."""
 MAJOR_GLOBAL = "090"
-
-
-def is_em(code: str) -> bool:
-    """E/M services for NCCI purposes: CPT 99202-99499 and the HCPCS preventive visits G0402, G0438, G0439."""
-    if len(code) == 5 and code.startswith("99") and code.isdigit():
-        return "99202" <= code <= "99499"
-    return code in EM_EXTRA
 
 
 # -- table selection ---------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from medbill.issues import Severity
 from medbill.scrub.context import ScrubContext
 from medbill.scrub.facts import ClaimFacts, LineFact
 from medbill.scrub.registry import Hit, rule
-from medbill.scrub.rules.ncci_edits import MAJOR_GLOBAL, MINOR_GLOBALS, global_days, is_em, per_profile
+from medbill.scrub.rules.ncci_edits import MAJOR_GLOBAL, MINOR_GLOBALS, global_days, per_profile
+from medbill.scrub.rules.procedure import is_em
 
 # -- shared helpers ----------------------------------------------------------------------------------------------
 

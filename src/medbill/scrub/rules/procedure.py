@@ -792,8 +792,16 @@ def line_reversed(facts: ClaimFacts, ctx: ScrubContext) -> Iterator[Hit]:
             )
 
 
+EM_HCPCS = frozenset({"G0402", "G0438", "G0439"})
+"""HCPCS E/M-like visits (initial preventive physical examination, annual wellness visits)."""
+
+
 def is_em(code: str) -> bool:
-    return len(code) == 5 and code.isdigit() and "99202" <= code <= "99499"
+    """An E/M service: CPT 99202-99499 and the HCPCS preventive visits G0402, G0438, G0439 (the one definition
+    the procedure, modifier, NCCI and payer edits share)."""
+    if len(code) == 5 and code.startswith("99") and code.isdigit():
+        return "99202" <= code <= "99499"
+    return code in EM_HCPCS
 
 
 @rule("PR023", "per-day-code-date-span", severity=Severity.WARNING)
